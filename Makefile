@@ -1,0 +1,58 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test` (README.md).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test lint test-sqlite test-postgres test-browser chromium messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11+ is required ($(PY) not found)"; exit 1; }
+	@test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/kopiena compilemessages --ignore=.venv -v0 || true
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/kopiena demo --serve
+
+lint: install
+	$(BIN)/ruff check kopiena tests bench
+	$(BIN)/ruff format --check kopiena tests bench
+
+test: lint test-sqlite test-postgres test-browser
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	KOPIENA_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -q -m "not browser" -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: install
+	@echo "== tests on PostgreSQL ($(PG_URL)) =="
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.replace('postgres://','postgresql://'), connect_timeout=3).close()" 2>/dev/null; then \
+		KOPIENA_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser" -n $(PYTEST_WORKERS) -p no:cacheprovider; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL at $(PG_URL) does not answer, and CI is set: failing."; exit 1; \
+	else \
+		echo "############################################################"; \
+		echo "## SKIPPED: PostgreSQL at $(PG_URL) does not answer.       ##"; \
+		echo "## The PostgreSQL half of the suite did NOT run.            ##"; \
+		echo "############################################################"; \
+	fi
+
+test-browser: install chromium
+	@echo "== browser tests (Debian chromium via Playwright) =="
+	KOPIENA_DATABASE_URL=sqlite:///var/test-browser.sqlite3 $(BIN)/pytest -q -m browser -p no:cacheprovider
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+messages: install
+	cd kopiena && ../$(BIN)/kopiena makemessages -l lv -l ru --ignore=migrations -v0 && ../$(BIN)/kopiena compilemessages -v0
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Kopiena: self-hosted social media management for SMM teams."""

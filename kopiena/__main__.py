@@ -1,0 +1,5 @@
+import sys
+
+from kopiena.cli import main
+
+sys.exit(main())

@@ -1,0 +1,18 @@
+"""URL map. Workspace pages live under /w/<slug>/ so every tenant URL names its workspace explicitly."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+workspace_patterns = [
+    path("", include("kopiena.teams.urls_workspace")),
+]
+
+urlpatterns = [
+    path("", include("kopiena.core.urls")),
+    path("", include("kopiena.teams.urls")),
+    path("w/<slug:ws>/", include(workspace_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+if settings.DEBUG:
+    urlpatterns.append(path("admin/", admin.site.urls))

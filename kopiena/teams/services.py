@@ -1,0 +1,237 @@
+"""Writes for workspaces, memberships, invitations and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from kopiena.audit.services import audit_record
+from kopiena.core.clock import now
+from kopiena.core.errors import DomainError
+from kopiena.teams.models import ApiToken, Invitation, Membership, Role, User, Workspace, hash_token
+from kopiena.teams.permissions import Perm
+from kopiena.teams.selectors import Access
+
+INVITATION_TTL = timedelta(days=7)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "workspace"
+    slug, n = base, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def workspace_create(
+    *,
+    owner: User,
+    name: str,
+    timezone: str = "Europe/Riga",
+    country: str = "LV",
+    languages: list[str] | None = None,
+    slug: str | None = None,
+) -> Workspace:
+    workspace = Workspace.objects.create(
+        name=name,
+        slug=slug or _unique_slug(name),
+        timezone=timezone,
+        country=country,
+        languages=languages or ["lv", "ru", "en"],
+    )
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    audit_record(
+        actor=owner,
+        workspace=workspace,
+        action="workspace.create",
+        obj=workspace,
+        after={"name": name, "timezone": timezone, "country": country},
+    )
+    return workspace
+
+
+@transaction.atomic
+def workspace_update(
+    *, access: Access, name: str, timezone: str, country: str, languages: list[str]
+) -> Workspace:
+    access.require(Perm.WORKSPACE_MANAGE)
+    workspace = access.workspace
+    before = {
+        "name": workspace.name,
+        "timezone": workspace.timezone,
+        "country": workspace.country,
+        "languages": workspace.languages,
+    }
+    workspace.name, workspace.timezone, workspace.country, workspace.languages = (
+        name,
+        timezone,
+        country,
+        languages,
+    )
+    workspace.save()
+    audit_record(
+        actor=access.user,
+        workspace=workspace,
+        action="workspace.update",
+        obj=workspace,
+        before=before,
+        after={"name": name, "timezone": timezone, "country": country, "languages": languages},
+    )
+    return workspace
+
+
+@transaction.atomic
+def membership_add(*, access: Access | None, workspace: Workspace, user: User, role: str) -> Membership:
+    """Add ``user`` with ``role``. ``access`` is None only for system set-up (demo, createsuperuser)."""
+    if access is not None:
+        access.require(Perm.TEAM_MANAGE)
+        if role == Role.OWNER and access.role != Role.OWNER:
+            raise DomainError("Only an owner can make someone an owner.", field="role")
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    audit_record(
+        actor=access.user if access else None,
+        workspace=workspace,
+        action="membership.add",
+        obj=membership,
+        after={"user": user.username, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, access: Access, membership_id: int, role: str) -> Membership:
+    access.require(Perm.TEAM_MANAGE)
+    membership = (
+        Membership.objects.select_for_update().filter(workspace=access.workspace, pk=membership_id).first()
+    )
+    if membership is None:
+        raise DomainError("No such member.")
+    if Role.OWNER in (role, membership.role) and access.role != Role.OWNER:
+        raise DomainError("Only an owner can grant or take away the owner role.", field="role")
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and not (
+            Membership.objects.filter(workspace=access.workspace, role=Role.OWNER)
+            .exclude(pk=membership.pk)
+            .exists()
+        )
+    ):
+        raise DomainError("A workspace needs at least one owner.", field="role")
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="membership.change_role",
+        obj=membership,
+        before=before,
+        after={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, access: Access, membership_id: int) -> None:
+    access.require(Perm.TEAM_MANAGE)
+    membership = Membership.objects.filter(workspace=access.workspace, pk=membership_id).first()
+    if membership is None:
+        raise DomainError("No such member.")
+    if membership.role == Role.OWNER and access.role != Role.OWNER:
+        raise DomainError("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER and not (
+        Membership.objects.filter(workspace=access.workspace, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise DomainError("A workspace needs at least one owner.")
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="membership.remove",
+        obj=membership,
+        before={"user": membership.user.username, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_create(*, access: Access, email: str, role: str) -> tuple[Invitation, str]:
+    """Returns the invitation and the raw token (shown/sent once; only its hash is stored)."""
+    access.require(Perm.TEAM_MANAGE)
+    if role == Role.OWNER and access.role != Role.OWNER:
+        raise DomainError("Only an owner can invite an owner.", field="role")
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        workspace=access.workspace,
+        email=email.strip().lower(),
+        role=role,
+        token_hash=hash_token(raw),
+        invited_by=access.user,
+        expires_at=now() + INVITATION_TTL,
+    )
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="invitation.create",
+        obj=invitation,
+        after={"email": invitation.email, "role": role},
+    )
+    return invitation, raw
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, user: User) -> Membership:
+    invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(raw_token)).first()
+    if invitation is None or invitation.revoked_at or invitation.accepted_at:
+        raise DomainError("This invitation is not valid any more. Ask for a new one.")
+    if invitation.expires_at < now():
+        raise DomainError("This invitation has expired. Ask for a new one.")
+    invitation.accepted_at = now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    membership, _ = Membership.objects.update_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    audit_record(
+        actor=user,
+        workspace=invitation.workspace,
+        action="invitation.accept",
+        obj=membership,
+        after={"role": invitation.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def api_token_create(*, access: Access, name: str) -> tuple[ApiToken, str]:
+    """Returns the token row and the raw secret, which is shown exactly once."""
+    access.require(Perm.API_TOKENS)
+    raw = "kop_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        workspace=access.workspace, user=access.user, name=name, prefix=raw[:10], token_hash=hash_token(raw)
+    )
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="api_token.create",
+        obj=token,
+        after={"name": name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, access: Access, token_id: int) -> None:
+    token = ApiToken.objects.filter(workspace=access.workspace, user=access.user, pk=token_id).first()
+    if token is None:
+        raise DomainError("No such token.")
+    token.revoked_at = now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=access.user, workspace=access.workspace, action="api_token.revoke", obj=token)
