@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its bundled static files instead of a CDN (CSP, offline)
     "django_tasks",
     "django_tasks_db",
     "kopiena.core",
