@@ -1,0 +1,124 @@
+"""Reads for publishing. Tenant rows only through an ``Access`` (another workspace's post is a 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from kopiena.publishing.models import Delivery, Notification, Post, PostState, Variant
+from kopiena.teams.models import User
+from kopiena.teams.selectors import Access, access_scoped
+
+
+def access_post(*, access: Access, post_id: int) -> Post:
+    """One post of the access's workspace with its variants, accounts, media and deliveries; else 404."""
+    queryset = Post.objects.select_related("author", "approved_by").prefetch_related(
+        "media",
+        Prefetch("variants", queryset=Variant.objects.select_related("account").prefetch_related("media")),
+        Prefetch("deliveries", queryset=Delivery.objects.select_related("account").order_by("id")),
+        "comments__author",
+    )
+    return access_scoped(access=access, queryset=queryset, pk=post_id)
+
+
+def posts_in_workspace(*, access: Access) -> QuerySet[Post]:
+    return Post.objects.filter(workspace=access.workspace)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """What the calendar draws for one post (month/week/list views). Times are aware UTC."""
+
+    id: int
+    title: str
+    content_type: str
+    state: str
+    theme: str
+    scheduled_at: datetime
+    author_id: int
+    account_ids: tuple[int, ...]
+
+
+def posts_for_calendar(
+    *,
+    access: Access,
+    start: datetime,
+    end: datetime,
+    account_ids: list[int] | None = None,
+    content_types: list[str] | None = None,
+    themes: list[str] | None = None,
+    states: list[str] | None = None,
+    title_chars: int = 80,
+) -> list[CalendarEntry]:
+    """Posts scheduled in [start, end) for the calendar, in two queries (posts, then their accounts).
+
+    Filters are "any of" lists; ``None`` or empty means no filter. Cancelled posts are left out unless
+    ``states`` asks for them. Uses the (workspace, scheduled_at) index.
+    """
+    posts = Post.objects.filter(workspace=access.workspace, scheduled_at__gte=start, scheduled_at__lt=end)
+    if content_types:
+        posts = posts.filter(content_type__in=content_types)
+    if themes:
+        posts = posts.filter(theme__in=themes)
+    posts = posts.filter(state__in=states) if states else posts.exclude(state=PostState.CANCELLED)
+    if account_ids:
+        posts = posts.filter(
+            pk__in=Variant.objects.filter(account_id__in=account_ids, post__workspace=access.workspace).values(
+                "post_id"
+            )
+        )
+    rows = list(
+        posts.order_by("scheduled_at", "id").values_list(
+            "id", "text", "content_type", "state", "theme", "scheduled_at", "author_id"
+        )
+    )
+    accounts: dict[int, list[int]] = {}
+    if rows:
+        for post_id, account_id in Variant.objects.filter(post_id__in=[r[0] for r in rows]).values_list(
+            "post_id", "account_id"
+        ):
+            accounts.setdefault(post_id, []).append(account_id)
+    return [
+        CalendarEntry(
+            id=post_id,
+            title=_title(text, title_chars),
+            content_type=content_type,
+            state=state,
+            theme=theme,
+            scheduled_at=scheduled_at,
+            author_id=author_id,
+            account_ids=tuple(sorted(accounts.get(post_id, ()))),
+        )
+        for post_id, text, content_type, state, theme, scheduled_at, author_id in rows
+    ]
+
+
+def _title(text: str, limit: int) -> str:
+    line = (text or "").strip().split("\n", 1)[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def posts_awaiting_review(*, access: Access) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(workspace=access.workspace, state=PostState.IN_REVIEW)
+        .select_related("author")
+        .order_by("submitted_at")
+    )
+
+
+def deliveries_for_post(*, access: Access, post_id: int) -> QuerySet[Delivery]:
+    """Per-account status of a post, with the attempt log (newest delivery last)."""
+    return (
+        Delivery.objects.filter(workspace=access.workspace, post_id=post_id)
+        .select_related("account")
+        .prefetch_related("attempt_log")
+        .order_by("id")
+    )
+
+
+def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """A person's own notifications across workspaces (no one else's)."""
+    queryset = Notification.objects.filter(recipient=user).select_related("workspace", "post")
+    return queryset.filter(read_at__isnull=True) if unread_only else queryset
