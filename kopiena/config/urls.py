@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from kopiena.config.api import api
+
 workspace_patterns = [
     path("", include("kopiena.teams.urls_workspace")),
 ]
@@ -13,6 +15,7 @@ urlpatterns = [
     path("", include("kopiena.teams.urls")),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
 ]
 if settings.DEBUG:
     urlpatterns.append(path("admin/", admin.site.urls))
