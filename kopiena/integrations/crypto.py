@@ -47,3 +47,12 @@ def rotate_secret(token: str) -> str:
         return multi_fernet().rotate(token.encode()).decode()
     except InvalidToken as exc:
         raise CredentialDecryptError("No key in KOPIENA_SECRET_KEYS can decrypt this credential.") from exc
+
+
+def is_current(token: str) -> bool:
+    """True if ``token`` is already encrypted with the newest key (so rotation can skip it)."""
+    try:
+        _fernet_for(settings.SECRET_KEYS[0]).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

@@ -1,0 +1,315 @@
+"""Writes for connected accounts and their encrypted credentials.
+
+Secrets enter through ``credentials`` dicts, are encrypted at once (``crypto.encrypt_secret``) and leave
+only through ``selectors.credential_for``. Audit events record which credential *fields* changed, never
+their values.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kopiena.audit.services import audit_record
+from kopiena.core.clock import now
+from kopiena.core.errors import DomainError
+from kopiena.core.logging import redact
+from kopiena.integrations import platforms
+from kopiena.integrations.crypto import CredentialDecryptError, encrypt_secret, is_current, rotate_secret
+from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
+from kopiena.teams.permissions import Perm
+from kopiena.teams.selectors import Access, users_with_perm
+
+LAST_ERROR_MAX_CHARS = 2000
+
+
+def _public_fields(account: ConnectedAccount) -> dict:
+    return {
+        "platform": account.platform,
+        "name": account.name,
+        "handle": account.handle,
+        "external_id": account.external_id,
+        "base_url": account.base_url,
+        "status": account.status,
+        "timezone": account.timezone,
+        "approval_required": account.approval_required,
+    }
+
+
+def _clean_base_url(base_url: str) -> str:
+    base_url = base_url.strip().rstrip("/")
+    if not base_url:
+        return ""
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise DomainError(_("The server address must start with https:// and name a host."), field="base_url")
+    if parts.username or parts.password:
+        raise DomainError(
+            _("Put credentials in their own fields, not in the server address."), field="base_url"
+        )
+    return base_url
+
+
+def _store_credentials(account: ConnectedAccount, credentials: dict) -> None:
+    Credential.objects.update_or_create(account=account, defaults={"ciphertext": encrypt_secret(credentials)})
+
+
+@transaction.atomic
+def account_connect(
+    *,
+    access: Access,
+    platform: str,
+    name: str,
+    credentials: dict,
+    base_url: str = "",
+    handle: str = "",
+    external_id: str = "",
+    timezone: str = "",
+    settings: dict | None = None,
+    approval_required: bool = True,
+    is_sandbox: bool = False,
+) -> ConnectedAccount:
+    """Connect (or, for the same remote ``external_id``, reconnect) an account and store its secret.
+
+    Reconnecting an account that needed it makes it active again and clears its last error.
+    """
+    access.require(Perm.ACCOUNT_CONNECT)
+    platforms.require_known(platform)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the account a name."), field="name")
+    fields = {
+        "name": name,
+        "handle": handle.strip(),
+        "base_url": _clean_base_url(base_url),
+        "timezone": timezone,
+        "settings": settings or {},
+        "approval_required": approval_required,
+        "is_sandbox": is_sandbox,
+        "status": AccountStatus.ACTIVE,
+        "last_error": "",
+        "last_error_at": None,
+    }
+    existing = None
+    if external_id:
+        existing = (
+            ConnectedAccount.objects.select_for_update()
+            .filter(workspace=access.workspace, platform=platform, external_id=external_id)
+            .first()
+        )
+    if existing is None:
+        account = ConnectedAccount.objects.create(
+            workspace=access.workspace, platform=platform, external_id=external_id, **fields
+        )
+        before = None
+    else:
+        account, before = existing, _public_fields(existing)
+        for key, value in fields.items():
+            setattr(account, key, value)
+        account.save()
+    _store_credentials(account, credentials)
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="account.reconnect" if before else "account.connect",
+        obj=account,
+        before=before,
+        after={**_public_fields(account), "credential_fields": sorted(credentials)},
+    )
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *,
+    access: Access,
+    account: ConnectedAccount,
+    name: str | None = None,
+    handle: str | None = None,
+    timezone: str | None = None,
+    approval_required: bool | None = None,
+    settings: dict | None = None,
+    credentials: dict | None = None,
+) -> ConnectedAccount:
+    """Change what was given (None leaves a field as it is). New ``credentials`` replace the stored ones."""
+    access.require(Perm.ACCOUNT_CONNECT)
+    if account.workspace_id != access.workspace.pk:
+        raise DomainError(_("No such account."))
+    before = _public_fields(account)
+    if name is not None:
+        if not name.strip():
+            raise DomainError(_("Give the account a name."), field="name")
+        account.name = name.strip()
+    if handle is not None:
+        account.handle = handle.strip()
+    if timezone is not None:
+        account.timezone = timezone
+    if approval_required is not None:
+        account.approval_required = approval_required
+    if settings is not None:
+        account.settings = settings
+    account.save()
+    after = _public_fields(account)
+    if credentials is not None:
+        _store_credentials(account, credentials)
+        after["credential_fields"] = sorted(credentials)
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="account.update",
+        obj=account,
+        before=before,
+        after=after,
+    )
+    return account
+
+
+@transaction.atomic
+def account_disconnect(*, access: Access, account: ConnectedAccount) -> ConnectedAccount:
+    """Forget the secret and stop all work for the account. Its posts, comments and metrics stay."""
+    access.require(Perm.ACCOUNT_CONNECT)
+    if account.workspace_id != access.workspace.pk:
+        raise DomainError(_("No such account."))
+    before = _public_fields(account)
+    Credential.objects.filter(account=account).delete()
+    WebhookEndpoint.objects.filter(account=account).delete()
+    account.status = AccountStatus.DISABLED
+    account.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="account.disconnect",
+        obj=account,
+        before=before,
+        after=_public_fields(account),
+    )
+    return account
+
+
+@transaction.atomic
+def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> ConnectedAccount:
+    """The platform refused the credential for good (revoked, password changed): stop and tell a human.
+
+    Called by the worker (system actor). ``error`` is the platform's words; anything that looks like a
+    secret is redacted before it is stored. People who may connect accounts are notified once per outage.
+    """
+    from kopiena.publishing.models import Notification  # the shared minimal notification table
+
+    account = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
+    already = account.status == AccountStatus.NEEDS_RECONNECT
+    before = _public_fields(account)
+    account.status = AccountStatus.NEEDS_RECONNECT
+    account.last_error = redact(error)[:LAST_ERROR_MAX_CHARS]
+    account.last_error_at = now()
+    account.save(update_fields=["status", "last_error", "last_error_at", "updated_at"])
+    audit_record(
+        actor=None,
+        workspace=account.workspace_id,
+        action="account.needs_reconnect",
+        obj=account,
+        before=before,
+        after={**_public_fields(account), "error": account.last_error},
+    )
+    if not already:
+        Notification.objects.bulk_create(
+            Notification(
+                workspace_id=account.workspace_id,
+                recipient=user,
+                kind="account.needs_reconnect",
+                title=_("%(account)s needs to be reconnected") % {"account": account.name},
+                body=_(
+                    "The platform no longer accepts Kopiena's access: %(error)s\n"
+                    "Nothing will be published or read for this account until someone reconnects it "
+                    "in Settings → Accounts."
+                )
+                % {"error": account.last_error},
+            )
+            for user in users_with_perm(workspace=account.workspace, perm=Perm.ACCOUNT_CONNECT)
+        )
+    return account
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, account: ConnectedAccount, secret: str = "") -> WebhookEndpoint:
+    """A new webhook URL for ``account``; ``secret`` is the platform's signing secret (random if empty).
+
+    The URL's path token is random and unguessable; the secret is stored encrypted like a credential.
+    """
+    endpoint = WebhookEndpoint.objects.create(
+        workspace_id=account.workspace_id,
+        account=account,
+        token=secrets.token_urlsafe(32),
+        secret_ciphertext=encrypt_secret({"secret": secret or secrets.token_urlsafe(32)}),
+    )
+    audit_record(
+        actor=None,
+        workspace=account.workspace_id,
+        action="webhook_endpoint.create",
+        obj=endpoint,
+        after={"account": account.pk},
+    )
+    return endpoint
+
+
+@dataclass
+class RotationReport:
+    """What ``secrets_rotate`` did, per kind of secret: re-encrypted, already current, undecryptable."""
+
+    rotated: Counter = field(default_factory=Counter)
+    current: Counter = field(default_factory=Counter)
+    failed: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.failed.values())
+
+
+def _rotation_targets() -> list[tuple[str, type, str]]:
+    return [
+        ("credentials", Credential, "ciphertext"),
+        ("webhook secrets", WebhookEndpoint, "secret_ciphertext"),
+    ]
+
+
+def secrets_rotation_total() -> int:
+    return sum(model.objects.count() for _, model, _ in _rotation_targets())
+
+
+def secrets_rotate(*, on_progress: Callable[[], None] = lambda: None) -> RotationReport:
+    """Re-encrypt every stored secret with the newest key in KOPIENA_SECRET_KEYS. Idempotent.
+
+    Rows already under the newest key are left alone, so a second run changes nothing. Each row is
+    swapped with a compare-and-set UPDATE (no long transaction, no lost concurrent write). Rows no
+    configured key opens are reported, not touched: put the old key back and run again.
+    """
+    report = RotationReport()
+    for kind, model, column in _rotation_targets():
+        report.failed[kind] = []
+        for pk, ciphertext in model.objects.order_by("pk").values_list("pk", column).iterator():
+            if is_current(ciphertext):
+                report.current[kind] += 1
+            else:
+                try:
+                    fresh = rotate_secret(ciphertext)
+                except CredentialDecryptError:
+                    report.failed[kind].append(pk)
+                else:
+                    model.objects.filter(pk=pk, **{column: ciphertext}).update(**{column: fresh})
+                    report.rotated[kind] += 1
+            on_progress()
+    audit_record(
+        actor=None,
+        action="keys.rotate",
+        after={
+            "rotated": dict(report.rotated),
+            "already_current": dict(report.current),
+            "failed": report.failed,
+        },
+    )
+    return report
