@@ -1,0 +1,406 @@
+"""The communication policy document: typed, validated structures (pydantic v2).
+
+One document per workspace. Every model forbids unknown keys so that a typo in YAML is an error with a
+field path, never a silently ignored rule. Field order here is the order of the exported YAML.
+
+Account overrides (``cadence.accounts``, ``content_mix.accounts``) are keyed by account key
+(``kopiena.policy.evaluators.account_key_for``: ``"<platform>:<account id>"``). In a cadence override a
+field left out (or null) inherits the workspace default.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+ROLES = ("owner", "manager", "moderator", "contributor", "analyst")
+RoleName = Literal["owner", "manager", "moderator", "contributor", "analyst"]
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+Priority = Literal["urgent", "high", "normal", "low"]
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=40)]
+# Account keys look like "mastodon:17"; kept loose so a renamed platform key still validates.
+AccountKey = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.@\-]+$", max_length=120)
+]
+Domain = Annotated[
+    str, StringConstraints(pattern=r"^([a-z0-9]([a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253)
+]
+Hashtag = Annotated[str, StringConstraints(pattern=r"^#\w+$")]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def parse_clock(value: str) -> time:
+    """'HH:MM' → time; '24:00' (only meaningful as a window end) → time.max."""
+    if value == "24:00":
+        return time.max
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _check_clock(value: str) -> str:
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(_("must be a time of day written HH:MM, e.g. 09:30"))
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+LocalizedText = dict[LanguageCode, str]
+
+
+# ---------------------------------------------------------------- publishing
+
+
+class QuietWindow(Strict):
+    """No posts between ``start`` and ``end`` local time. ``end`` before ``start`` crosses midnight.
+
+    ``days`` are the days the window *starts* on (empty: every day); Friday 22:00–07:00 covers Saturday
+    03:00 as well.
+    """
+
+    start: str
+    end: str
+    days: list[Weekday] = []
+
+    checkcheck_clock = field_validator("start", "end")(_check_clock)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietWindow:
+        if self.start == self.end:
+            raise ValueError(_("a quiet window must not start and end at the same minute"))
+        if self.start == "24:00":
+            raise ValueError(_("a quiet window cannot start at 24:00; use 00:00"))
+        return self
+
+
+class CadenceRule(Strict):
+    """M1: don't post too often. null means no limit."""
+
+    max_per_day: int | None = Field(default=None, ge=1)
+    max_per_week: int | None = Field(default=None, ge=1)
+    min_gap_minutes: int = Field(default=0, ge=0, le=7 * 24 * 60)
+    quiet_hours: list[QuietWindow] = []
+    manager_may_override: bool = True
+
+    @model_validator(mode="after")
+    def _week_holds_a_day(self) -> CadenceRule:
+        if self.max_per_day and self.max_per_week and self.max_per_week < self.max_per_day:
+            raise ValueError(_("max_per_week is smaller than max_per_day"))
+        return self
+
+
+class CadenceOverride(Strict):
+    """Per-account cadence; every field left null inherits the workspace default."""
+
+    max_per_day: int | None = Field(default=None, ge=1)
+    max_per_week: int | None = Field(default=None, ge=1)
+    min_gap_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    quiet_hours: list[QuietWindow] | None = None
+    manager_may_override: bool | None = None
+
+
+class Cadence(Strict):
+    default: CadenceRule = CadenceRule()
+    accounts: dict[AccountKey, CadenceOverride] = {}
+
+
+class MixTarget(Strict):
+    """M6: target shares of the schedule by content type, in percent (they add up to 100)."""
+
+    targets: dict[Key, Percent] = {}
+    tolerance_percent: Percent = 10
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> MixTarget:
+        total = sum(self.targets.values())
+        if self.targets and total != 100:
+            raise ValueError(
+                _("targets add up to %(total)s %%; they must add up to 100 %%") % {"total": total}
+            )
+        return self
+
+
+class ContentMix(Strict):
+    # Content types are configurable; each has a label per language.
+    types: dict[Key, LocalizedText] = {}
+    default: MixTarget = MixTarget()
+    accounts: dict[AccountKey, MixTarget] = {}
+
+    @model_validator(mode="after")
+    def _targets_are_known_types(self) -> ContentMix:
+        targets = [("default", self.default)] + [(f"accounts.{k}", v) for k, v in self.accounts.items()]
+        for where, target in targets:
+            unknown = sorted(set(target.targets) - set(self.types))
+            if unknown:
+                raise ValueError(
+                    _("%(where)s.targets names content types not listed in types: %(unknown)s")
+                    % {"where": where, "unknown": ", ".join(unknown)}
+                )
+        return self
+
+
+class Utm(Strict):
+    enabled: bool = True
+    only_own_domains: bool = True
+    # Values may use {platform}, {account}, {campaign}, {content_type}, {theme}.
+    params: dict[Annotated[str, StringConstraints(pattern=r"^utm_[a-z_]+$")], str] = {}
+
+    @field_validator("params")
+    @classmethod
+    def _known_placeholders(cls, params: dict[str, str]) -> dict[str, str]:
+        allowed = {"platform", "account", "campaign", "content_type", "theme"}
+        for name, value in params.items():
+            used = set(re.findall(r"\{([^{}]*)\}", value))
+            if used - allowed:
+                raise ValueError(
+                    _("%(name)s uses unknown placeholder(s) %(bad)s; allowed: %(allowed)s")
+                    % {
+                        "name": name,
+                        "bad": ", ".join(sorted(used - allowed)),
+                        "allowed": ", ".join(sorted(allowed)),
+                    }
+                )
+        return params
+
+
+class Links(Strict):
+    """M9: don't pull subscribers out of the community; links to our own site only in context."""
+
+    own_domains: list[Domain] = []
+    max_own_link_share_percent: Percent = 30
+    require_context: bool = True
+    # Empty: any stated context is accepted; otherwise the context must be one of these keys.
+    allowed_contexts: list[Key] = []
+    utm: Utm = Utm()
+
+    @field_validator("own_domains", mode="before")
+    @classmethod
+    def _lowercase(cls, value):
+        return [d.lower().strip() for d in value] if isinstance(value, list) else value
+
+
+class Theme(Strict):
+    key: Key
+    names: LocalizedText
+    hashtags: dict[LanguageCode, list[Hashtag]] = {}
+
+
+class Themes(Strict):
+    """C1: weekday themes. Pick and combine; the planner suggests them."""
+
+    enabled: bool = True
+    weekdays: dict[Weekday, list[Theme]] = {}
+
+
+class Approval(Strict):
+    """Who must have a post approved before it is scheduled."""
+
+    roles_needing_approval: list[RoleName] = ["contributor"]
+    approver_roles: list[RoleName] = ["owner", "manager"]
+    link_posts: bool = False
+    # Accounts whose every post needs approval, in addition to each account's own setting.
+    accounts: list[AccountKey] = []
+
+    @model_validator(mode="after")
+    def _someone_approves(self) -> Approval:
+        if not self.approver_roles:
+            raise ValueError(_("approver_roles must name at least one role"))
+        return self
+
+
+class Publishing(Strict):
+    cadence: Cadence = Cadence()
+    content_mix: ContentMix = ContentMix()
+    links: Links = Links()
+    themes: Themes = Themes()
+    approval: Approval = Approval()
+
+
+# ---------------------------------------------------------------- engagement
+
+
+class HoursWindow(Strict):
+    """An open window within one day; ``end`` may be 24:00."""
+
+    start: str
+    end: str
+
+    check_clock = field_validator("start", "end")(_check_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HoursWindow:
+        if parse_clock(self.end) <= parse_clock(self.start):
+            raise ValueError(_("a business-hours window must end after it starts (split it at midnight)"))
+        return self
+
+
+def _no_overlap(windows: list[HoursWindow]) -> list[HoursWindow]:
+    ordered = sorted(windows, key=lambda w: parse_clock(w.start))
+    for before, after in itertools.pairwise(ordered):
+        if parse_clock(after.start) < parse_clock(before.end):
+            raise ValueError(
+                _("windows %(a)s–%(b)s and %(c)s–%(d)s overlap")
+                % {"a": before.start, "b": before.end, "c": after.start, "d": after.end}
+            )
+    return windows
+
+
+class OpenDate(Strict):
+    date: date
+    windows: list[HoursWindow]
+
+    check_overlap = field_validator("windows")(_no_overlap)
+
+
+class BusinessHours(Strict):
+    """When the team works; SLA clocks run only inside these windows (core.business_time does the math)."""
+
+    timezone: str | None = None  # null: the workspace's time zone
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None  # public holidays
+    weekly: dict[Weekday, list[HoursWindow]] = {}
+    closed_dates: list[date] = []
+    open_dates: list[OpenDate] = []
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly_no_overlap(cls, weekly):
+        for windows in weekly.values():
+            _no_overlap(windows)
+        return weekly
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(_("unknown time zone %(zone)s") % {"zone": value}) from exc
+        return value
+
+
+class ResponseTargets(Strict):
+    """M2/M8: first response within a deadline, counted in business time. The strictest applicable wins."""
+
+    first_response_seconds: int = Field(default=6 * 3600, ge=60)
+    by_priority: dict[Priority, Annotated[int, Field(ge=60)]] = {}
+    by_kind: dict[Key, Annotated[int, Field(ge=60)]] = {}
+    business_time: bool = True
+
+
+class RouteMatch(Strict):
+    """Every listed condition must hold; an empty list matches anything."""
+
+    intents: list[Key] = []
+    sentiments: list[Key] = []
+    languages: list[LanguageCode] = []
+    accounts: list[AccountKey] = []
+    acute: bool | None = None
+
+
+class Assignee(Strict):
+    role: RoleName | None = None
+    person: str | None = None  # a username
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Assignee:
+        if (self.role is None) == (self.person is None):
+            raise ValueError(_("assign to exactly one of role or person"))
+        return self
+
+
+class RouteRule(Strict):
+    name: str
+    when: RouteMatch = RouteMatch()
+    assign_to: Assignee
+    priority: Priority = "normal"
+
+
+class Routing(Strict):
+    """M4: classify comments and hand them to specific people. First matching rule wins."""
+
+    rules: list[RouteRule] = []
+    fallback: RouteRule = RouteRule(name="everything else", assign_to=Assignee(role="moderator"))
+
+
+class AcutePlaybook(Strict):
+    """M3: who answers in an acute situation, and in what tone."""
+
+    responder_roles: list[RoleName] = ["manager"]
+    responder_people: list[str] = []
+    tone: LocalizedText = {}
+    must_apologise: bool = True
+    reply_needs_approval: bool = True
+    escalate_after_seconds: int = Field(default=3600, ge=60)
+    escalate_to_roles: list[RoleName] = ["owner"]
+    guidance: LocalizedText = {}
+
+
+class Moderation(Strict):
+    """M4: never delete negative comments. Never! Hide only spam/toxic, by the roles listed."""
+
+    never_delete_negative: Literal[True] = True
+    hide_only: list[Literal["spam", "toxic"]] = ["spam", "toxic"]
+    hide_roles: list[RoleName] = ["owner", "manager", "moderator"]
+    delete_spam: bool = False
+
+    @field_validator("never_delete_negative", mode="before")
+    @classmethod
+    def _never(cls, value):
+        if value is not True:
+            raise ValueError(_("negative comments are never deleted (M4); this cannot be switched off"))
+        return value
+
+
+class Tone(Strict):
+    formality: Literal["formal", "neutral", "informal"] = "neutral"
+    banned_phrases: dict[LanguageCode, list[str]] = {}
+
+
+class LinksInReplies(Strict):
+    """M9: a link in a reply only when the context calls for it."""
+
+    only_in_context: bool = True
+    allowed_contexts: list[Key] = []
+
+
+class Engagement(Strict):
+    business_hours: BusinessHours = BusinessHours()
+    response_targets: ResponseTargets = ResponseTargets()
+    routing: Routing = Routing()
+    acute_playbook: AcutePlaybook = AcutePlaybook()
+    moderation: Moderation = Moderation()
+    tone: Tone = Tone()
+    links_in_replies: LinksInReplies = LinksInReplies()
+
+
+class PolicyDocument(Strict):
+    """The whole policy. ``schema_version`` lets later releases migrate old documents."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    publishing: Publishing = Publishing()
+    engagement: Engagement = Engagement()
+
+    def to_data(self) -> dict:
+        """Plain JSON-able data in canonical field order (what is stored and exported)."""
+        return self.model_dump(mode="json")
