@@ -1,0 +1,439 @@
+"""The one HTTP client every connector uses (httpx underneath).
+
+What it guarantees, so connectors don't each reinvent it:
+
+* **Timeouts** on connect/read/write/pool (``DEFAULT_TIMEOUT``).
+* **Retries only where safe**: a request that never left (connect error, pool timeout) is retried
+  whatever its method; a GET/HEAD/OPTIONS is also retried after a read timeout or a 502/503/504.
+  Anything else that may have reached the platform (a POST whose body was sent) is never retried:
+  no answer → :class:`OutcomeUnknown`.
+* **Error mapping** to :mod:`kopiena.connectors.errors`: 401 → AuthExpired, 429 → RateLimited
+  (``Retry-After``/``X-RateLimit-Reset``), 5xx → TransientError (504 on a non-idempotent request →
+  OutcomeUnknown: the gateway gave up, the platform may not have), 400/409/413/415/422 →
+  ContentRejected, other 4xx → PermanentError; always with the platform's own words. A connector can
+  refine this with ``error_mapper`` (e.g. "token revoked" → AccountDisconnected).
+* **Per-account rate limiting**: a token bucket keyed by ``account_key`` shared by all clients of the
+  process, which also honours ``Retry-After`` and ``X-RateLimit-Remaining: 0`` + reset headers.
+* **No credential leaks**: credentials travel in headers only (a secret value found in a URL is a
+  programming error and refused); every log line and error message is scrubbed of the known secret
+  values and of anything that looks like a token.
+* **SSRF guard**: the host is resolved by us, EVERY resolved address must be public (no loopback,
+  private, link-local, multicast, unspecified, IPv4-mapped/6to4/Teredo/NAT64, reserved, CGNAT,
+  documentation … ranges) and the TCP connection is then made to that exact address (pinned), so DNS
+  rebinding cannot swap it; Host header and TLS SNI still carry the name. Only ``allow_loopback=True``
+  (tests, the local sandbox) lets 127.0.0.0/8 and ::1 through — nothing else. Environment proxies are
+  ignored (``trust_env=False``) so they cannot route around the guard.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json as jsonlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpcore
+import httpx
+
+from kopiena.connectors.errors import (
+    AddressNotAllowed,
+    AuthExpired,
+    ConnectorError,
+    ContentRejected,
+    OutcomeUnknown,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from kopiena.core.logging import REDACTED, redact
+
+log = logging.getLogger("kopiena.connectors.http")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+USER_AGENT = "Kopiena/0.1 (+https://github.com/kopiena/kopiena)"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+CONTENT_STATUSES = frozenset({400, 409, 413, 415, 422})
+
+ErrorMapper = Callable[[httpx.Response, str], ConnectorError | None]
+Resolver = Callable[[str, int], list[str]]
+
+# --------------------------------------------------------------------------- SSRF guard
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def address_problem(address: str, *, allow_loopback: bool = False) -> str | None:
+    """Why ``address`` (an IP literal) must not be connected to, or ``None`` when it is fine."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        # Addresses that smuggle an IPv4 address inside IPv6 are refused outright.
+        if ip.ipv4_mapped is not None:
+            return "IPv4-mapped IPv6 address"
+        if ip.sixtofour is not None or ip.teredo is not None:
+            return "tunnelled (6to4/Teredo) IPv6 address"
+        if ip in _NAT64 or ip in _NAT64_LOCAL:
+            return "NAT64 address"
+        if ip.is_site_local:
+            return "site-local address"
+    if ip.is_loopback:
+        return None if allow_loopback else "loopback address"
+    if ip.is_unspecified:
+        return "unspecified address"
+    if ip.is_multicast:
+        return "multicast address"
+    if ip.is_link_local:
+        return "link-local address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
+        return "shared (CGNAT) address"
+    if ip.is_private:
+        return "private address"
+    if ip.is_reserved:
+        return "reserved address"
+    if not ip.is_global:
+        return "address that is not globally routable"
+    return None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, refuses non-public addresses, connects to the checked address."""
+
+    def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = system_resolver):
+        self.allow_loopback = allow_loopback
+        self.resolver = resolver
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            addresses = self.resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot resolve {host}")
+        for address in addresses:  # one bad answer poisons the name: rebinding tricks mix them
+            problem = address_problem(address, allow_loopback=self.allow_loopback)
+            if problem:
+                raise AddressNotAllowed(f"Refusing to connect to {host}: it resolves to a {problem}.")
+        # Pinned: connect to the address we checked, never re-resolve. SNI/Host keep the name.
+        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = system_resolver):
+        super().__init__(trust_env=False, retries=0)
+        # httpx builds its own pool; give it our backend (checked below so an upgrade fails loudly).
+        if not isinstance(getattr(self._pool, "_network_backend", None), httpcore.SyncBackend):
+            raise RuntimeError("httpcore changed: cannot install the SSRF guard")
+        self._pool._network_backend = GuardedBackend(allow_loopback=allow_loopback, resolver=resolver)
+
+
+# --------------------------------------------------------------------------- rate limiting
+
+
+def parse_reset(value: str, *, now_epoch: float) -> float | None:
+    """Seconds until a ``Retry-After``/``*-Reset`` header value: delta seconds, epoch, ISO or HTTP date."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        return max(0.0, number - now_epoch) if number > 1e9 else max(0.0, number)
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now_epoch)
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now_epoch: float | None = None) -> float | None:
+    """The wait a response asks for, from ``Retry-After`` or an exhausted ``X-RateLimit-*``."""
+    now_epoch = time.time() if now_epoch is None else now_epoch
+    if headers.get("retry-after"):
+        return parse_reset(headers["retry-after"], now_epoch=now_epoch)
+    remaining = headers.get("x-ratelimit-remaining") or headers.get("ratelimit-remaining")
+    reset = headers.get("x-ratelimit-reset") or headers.get("ratelimit-reset")
+    if remaining is not None and reset:
+        try:
+            exhausted = float(remaining) <= 0
+        except ValueError:
+            exhausted = False
+        if exhausted:
+            return parse_reset(reset, now_epoch=now_epoch)
+    return None
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    blocked_until: float = 0.0
+
+
+class RateLimiter:
+    """Token buckets keyed by account. ``acquire`` waits up to ``max_wait_seconds``, else raises
+    :class:`RateLimited` so the caller reschedules instead of blocking a worker."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._buckets: dict[str, _Bucket] = {}
+
+    def acquire(self, key: str, *, rate_per_second: float, burst: int, max_wait_seconds: float) -> None:
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.setdefault(key, _Bucket(tokens=float(burst), updated=now))
+            if bucket.blocked_until > now:
+                raise RateLimited(retry_after_seconds=bucket.blocked_until - now)
+            bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.updated) * rate_per_second)
+            bucket.updated = now
+            wait = 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) / rate_per_second
+            if wait > max_wait_seconds:
+                raise RateLimited(retry_after_seconds=wait)
+            bucket.tokens -= 1  # may go negative: the wait below pays it back
+        if wait:
+            self._sleep(wait)
+
+    def block(self, key: str, seconds: float) -> None:
+        """The platform said "not before ``seconds``": refuse calls for this account until then."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.setdefault(key, _Bucket(tokens=0.0, updated=now))
+            bucket.blocked_until = max(bucket.blocked_until, now + seconds)
+
+    def reset(self, key: str | None = None) -> None:
+        with self._lock:
+            if key is None:
+                self._buckets.clear()
+            else:
+                self._buckets.pop(key, None)
+
+
+RATE_LIMITER = RateLimiter()  # one per process: every client of an account shares its budget
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def platform_message(response: httpx.Response) -> str:
+    """The platform's own explanation, from the usual JSON error shapes or the text body."""
+    try:
+        data = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return response.text[:300].strip()
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict):  # Meta Graph: {"error": {"message": …}}
+            return str(error.get("message") or error.get("error_user_msg") or error)
+        for key in ("error_description", "error", "message", "detail", "description", "error_msg"):
+            if data.get(key):
+                return str(data[key])
+    return jsonlib.dumps(data)[:300]
+
+
+class HttpClient:
+    """Connector-facing HTTP client. One per connector instance (i.e. per account and call site).
+
+    ``secrets`` are the credential values to scrub; ``account_key`` keys the rate limiter;
+    ``allow_loopback`` is for tests and the local sandbox only.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = "",
+        account_key: str = "",
+        secrets: Iterable[str] = (),
+        allow_loopback: bool = False,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retries: int = 2,
+        backoff_seconds: float = 0.5,
+        rate_per_second: float = 2.0,
+        burst: int = 20,
+        max_wait_seconds: float = 5.0,
+        rate_limiter: RateLimiter = RATE_LIMITER,
+        resolver: Resolver = system_resolver,
+        error_mapper: ErrorMapper | None = None,
+        follow_redirects: bool = False,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.account_key = account_key or httpx.URL(base_url or "http://unknown").host
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.retries = retries
+        self.backoff_seconds = backoff_seconds
+        self.rate_per_second = rate_per_second
+        self.burst = burst
+        self.max_wait_seconds = max_wait_seconds
+        self.rate_limiter = rate_limiter
+        self.error_mapper = error_mapper
+        self._client = httpx.Client(
+            transport=transport or GuardedTransport(allow_loopback=allow_loopback, resolver=resolver),
+            timeout=timeout,
+            follow_redirects=follow_redirects,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<HttpClient base_url={self.base_url!r} account_key={self.account_key!r}>"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any known secret value or anything that looks like a token."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return redact(text)
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    # Shortcuts ------------------------------------------------------------------------------
+    def get(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: str, **kwargs) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        content: bytes | None = None,
+        idempotent: bool | None = None,
+        ok_statuses: Iterable[int] = (),
+    ) -> httpx.Response:
+        """Send one logical request; return the response (2xx/3xx or one of ``ok_statuses``) or
+        raise a connector error. ``idempotent`` overrides the method's default retry safety."""
+        method = method.upper()
+        idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        request = self._client.build_request(
+            method, self.url(url), headers=headers, params=params, json=json, data=data,
+            files=files, content=content,
+        )  # fmt: skip
+        self._refuse_secret_in_url(request.url)
+        shown = self._shown_url(request.url)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.rate_limiter.acquire(
+                self.account_key,
+                rate_per_second=self.rate_per_second,
+                burst=self.burst,
+                max_wait_seconds=self.max_wait_seconds,
+            )
+            can_retry = attempt <= self.retries
+            started = time.monotonic()
+            try:
+                response = self._client.send(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Nothing reached the platform: safe to retry whatever the method.
+                log.info("%s %s: not sent (%s), attempt %d", method, shown, type(exc).__name__, attempt)
+                if can_retry:
+                    self._backoff(attempt)
+                    continue
+                raise TransientError(self.scrub(f"Could not connect: {exc}")) from None
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                log.warning("%s %s: no answer (%s)", method, shown, type(exc).__name__)
+                if not idempotent:
+                    raise OutcomeUnknown(
+                        self.scrub(
+                            f"{method} {shown} was sent but no answer came back ({type(exc).__name__})."
+                        )
+                    ) from None
+                if can_retry:
+                    self._backoff(attempt)
+                    continue
+                raise TransientError(self.scrub(f"No answer from {shown}: {type(exc).__name__}")) from None
+            except httpx.HTTPError as exc:
+                raise PermanentError(self.scrub(f"{method} {shown}: {exc}")) from None
+            elapsed_ms = (time.monotonic() - started) * 1000
+            log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed_ms)
+            self._note_rate_headers(response)
+            if response.status_code < 400 or response.status_code in ok_statuses:
+                return response
+            if idempotent and can_retry and response.status_code in RETRYABLE_STATUSES:
+                response.close()
+                self._backoff(attempt, response.headers)
+                continue
+            raise self._error_for(response, method, idempotent)
+
+    # Internals ------------------------------------------------------------------------------
+    def _refuse_secret_in_url(self, url: httpx.URL) -> None:
+        text = str(url)
+        if any(secret in text for secret in self._secrets):
+            raise PermanentError("Refusing to put a credential in a URL; send it in a header.")
+
+    def _shown_url(self, url: httpx.URL) -> str:
+        return self.scrub(str(url.copy_with(query=None)))
+
+    def _backoff(self, attempt: int, headers: Mapping[str, str] | None = None) -> None:
+        wait = self.backoff_seconds * (2 ** (attempt - 1))
+        asked = retry_after_seconds(headers) if headers else None
+        time.sleep(min(max(wait, asked or 0), self.max_wait_seconds))
+
+    def _note_rate_headers(self, response: httpx.Response) -> None:
+        wait = retry_after_seconds(response.headers)
+        if wait and (response.status_code in (429, 503) or response.status_code < 400):
+            self.rate_limiter.block(self.account_key, wait)
+
+    def _error_for(self, response: httpx.Response, method: str, idempotent: bool) -> ConnectorError:
+        status = response.status_code
+        words = self.scrub(platform_message(response))
+        if self.error_mapper is not None:
+            mapped = self.error_mapper(response, words)
+            if mapped is not None:
+                return mapped
+        kwargs = {"platform_message": words, "status": status}
+        if status == 401:
+            return AuthExpired(f"The platform no longer accepts the credentials: {words}", **kwargs)
+        if status == 429:
+            wait = retry_after_seconds(response.headers)
+            return RateLimited(
+                f"Rate limited by the platform: {words}", retry_after_seconds=60.0 if wait is None else wait,
+                **kwargs,
+            )  # fmt: skip
+        if status == 504 and not idempotent:
+            return OutcomeUnknown(f"{method} timed out at the platform's gateway: {words}", **kwargs)
+        if status >= 500:
+            return TransientError(f"The platform had a problem ({status}): {words}", **kwargs)
+        if status in CONTENT_STATUSES:
+            return ContentRejected(f"The platform refused the content: {words}", **kwargs)
+        return PermanentError(f"The platform refused the request ({status}): {words}", **kwargs)
