@@ -192,7 +192,12 @@ CONTENT_SECURITY_POLICY = (
 LOGIN_RATE_LIMIT = env_int(
     "KOPIENA_LOGIN_RATE_LIMIT", 10
 )  # failed attempts per 15 minutes per IP and per user
-WORKER_STALE_SECONDS = 60
+WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbeat for this long: banner, 503
+# Periodic work `kopiena clock` enqueues: (dotted path of a @task taking no arguments, every_seconds).
+# Add one line per job; the clock checks every entry at start-up. docs/operations.md explains the contract.
+PERIODIC_TASKS = [
+    ("kopiena.core.tasks_runtime.maintenance.runtime_tidy", 300),
+]
 # Outbound fetches (feeds, link previews, connector base URLs) refuse private addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE = env_bool("KOPIENA_OUTBOUND_ALLOW_PRIVATE", False)
 
