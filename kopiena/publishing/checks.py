@@ -10,11 +10,16 @@ Two kinds, kept apart because only one may be overridden:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from kopiena.policy import evaluators
+from kopiena.policy.selectors import policy_current
 from kopiena.publishing import platform
-from kopiena.publishing.models import Post, Variant
+from kopiena.publishing.models import Delivery, DeliveryState, Post, Variant
+from kopiena.teams.models import Membership
 
 
 @dataclass(frozen=True)
@@ -58,23 +63,89 @@ def schedule_problems(*, post: Post, at: datetime) -> list[Problem]:
 
 
 def policy_problems(*, post: Post, at: datetime, accounts: list) -> list[Problem]:
-    """Cadence, content mix and link rules from the workspace's policy, via ``kopiena.policy.evaluators``."""
-    try:
-        from kopiena.policy import evaluators
-    except ImportError:  # the policy module is being written in parallel; until then nothing is refused
-        return []
-    return _evaluate_policy(evaluators, post=post, at=at, accounts=accounts)
+    """Cadence (M1), content mix (M6) and link (M9) rules per target account, via the policy evaluators.
+
+    The account's other live posts are what the rules count; the post itself is left out, so moving a
+    post never collides with its own old slot."""
+    policy = policy_current(workspace=post.workspace)
+    problems: list[Problem] = []
+    for account in accounts:
+        zone = ZoneInfo(account.timezone or post.workspace.timezone)
+        key = evaluators.account_key_for(account)
+        others = _other_posts(post=post, account=account, start=at - _WINDOW_BEFORE, end=at + _WINDOW_AFTER)
+        times = [due for due, _type, _text, _link in others]
+        violations = evaluators.check_cadence(policy, key, times, at, zone)
+        proposed = evaluators.nearest_allowed_slot(policy, key, times, at, zone) if violations else None
+        problems += [_problem(v, account, proposed) for v in violations]
+        week_start, week_end = _local_week(at, zone)
+        week = [row for row in others if week_start <= row[0] < week_end]
+        counts = Counter(content_type for _due, content_type, _text, _link in week)
+        problems += [
+            _problem(v, account)
+            for v in evaluators.check_mix(policy, key, counts, post.content_type).violations
+        ]
+        own = sum(
+            1
+            for _due, _type, text, link in week
+            if any(
+                evaluators.is_own_link(policy, u)
+                for u in [*([link] if link else []), *evaluators.links_in(text)]
+            )
+        )
+        link_violations = evaluators.check_links(
+            policy, post.text, post.link, post.link_context, own, len(week)
+        )
+        problems += [_problem(v, account) for v in link_violations]
+    return problems
 
 
 def policy_requires_approval(*, post: Post) -> bool:
-    """The policy's approval rules (e.g. every link post, every post of a campaign) beyond the per-account
-    setting."""
-    try:
-        from kopiena.policy import evaluators
-    except ImportError:
-        return False
-    return False
+    """The policy's approval rules (author's role, account setting or list, link posts) for any target."""
+    policy = policy_current(workspace=post.workspace)
+    role = (
+        Membership.objects.filter(workspace_id=post.workspace_id, user_id=post.author_id)
+        .values_list("role", flat=True)
+        .first()
+        or ""
+    )
+    has_link = bool(post.link or evaluators.links_in(post.text))
+    return any(
+        evaluators.approval_required(policy, role, evaluators.AccountSettings.of(v.account), has_link)
+        for v in post.variants.select_related("account")
+    )
 
 
-def _evaluate_policy(evaluators, *, post: Post, at: datetime, accounts: list) -> list[Problem]:
-    return []
+# Cadence looks at neighbours up to a week before and the nearest-slot search four weeks after.
+_WINDOW_BEFORE = timedelta(days=8)
+_WINDOW_AFTER = timedelta(days=36)
+_LIVE_DELIVERY_STATES = [
+    s for s in DeliveryState.values if s not in (DeliveryState.FAILED, DeliveryState.CANCELLED)
+]
+
+
+def _other_posts(*, post: Post, account, start: datetime, end: datetime) -> list[tuple]:
+    """(due_at, content_type, text, link) of the account's other live deliveries in [start, end)."""
+    return list(
+        Delivery.objects.filter(
+            account=account, state__in=_LIVE_DELIVERY_STATES, due_at__gte=start, due_at__lt=end
+        )
+        .exclude(post=post)
+        .values_list("due_at", "post__content_type", "variant__text", "post__link")
+    )
+
+
+def _local_week(at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    local = at.astimezone(zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), tzinfo=zone)
+    return monday, datetime.combine(monday.date() + timedelta(days=7), time(0, 0), tzinfo=zone)
+
+
+def _problem(violation, account, proposed_at: datetime | None = None) -> Problem:
+    return Problem(
+        rule=violation.code,
+        message=f"{account.name}: {violation.message}",
+        overridable=violation.overridable,
+        account_id=account.pk,
+        field=violation.path,
+        proposed_at=proposed_at,
+    )

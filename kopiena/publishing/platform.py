@@ -1,11 +1,120 @@
-"""The publishing side of the connector contract: build a request from a variant, validate, publish,
-reconcile, read metrics. The only module in publishing that talks to ``kopiena.connectors``."""
+"""The publishing side of the connector contract: the only module in publishing that imports connectors.
+
+It turns our rows into the connector's frozen dataclasses (``PostDraft``), builds a connector for an
+account with its decrypted credentials, and hands back the connector's answers unchanged — the engine
+decides what each ``kopiena.connectors.errors`` class means for a delivery.
+"""
 
 from __future__ import annotations
 
-from kopiena.publishing.models import Variant
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from kopiena.connectors import registry
+from kopiena.connectors.base import Connector
+from kopiena.connectors.capabilities import Capability
+from kopiena.connectors.types import AccountCredentials, MediaItem, Metrics, Poll, PostDraft, PublishResult
+from kopiena.integrations.models import ConnectedAccount
+from kopiena.integrations.selectors import credential_for
+from kopiena.publishing.models import Delivery, Variant
+
+
+def connector_class(account: ConnectedAccount) -> type[Connector]:
+    """Raises ``registry.RegistryError`` when no connector serves the account's platform."""
+    return registry.get(account.platform)
+
+
+def connector_for(account: ConnectedAccount) -> Connector:
+    """A connector instance for one call, with the account's decrypted credentials."""
+    credentials = AccountCredentials(
+        secrets=credential_for(account),
+        base_url=account.base_url,
+        account_key=f"account:{account.pk}",
+    )
+    allow_loopback = account.is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
+    return connector_class(account)(credentials, allow_loopback=allow_loopback)
+
+
+def draft_for(variant: Variant, *, idempotency_key: str = "") -> PostDraft:
+    """The variant as the connector's ``PostDraft`` (media in position order, poll from the post)."""
+    post = variant.post
+    media = tuple(
+        MediaItem(
+            source=Path(item.file.path) if item.file else b"",
+            mime=item.mime_type,
+            alt_text=item.alt_text,
+            filename=Path(item.file.name).name if item.file else item.url.rsplit("/", 1)[-1],
+        )
+        for item in sorted(variant.media.all(), key=lambda m: (m.position, m.pk))
+    )
+    poll = None
+    if post.poll_options:
+        poll = Poll(
+            options=tuple(post.poll_options),
+            **({"expires_in_seconds": post.poll_duration_seconds} if post.poll_duration_seconds else {}),
+        )
+    return PostDraft(
+        text=variant.text, idempotency_key=idempotency_key, media=media, link=post.link, poll=poll
+    )
 
 
 def validate_variant(variant: Variant) -> list[dict]:
-    """The connector's ``validate()`` for this variant as [{"code", "field", "message"}]."""
-    return []
+    """The connector's ``validate()`` for this variant as [{"code", "field", "message"}] (no network)."""
+    try:
+        cls = connector_class(variant.account)
+    except registry.RegistryError:
+        return [
+            {
+                "code": "no_connector",
+                "field": "account",
+                "message": _("Kopiena cannot publish to %(platform)s.")
+                % {"platform": variant.account.platform},
+            }
+        ]
+    problems = [
+        {
+            "code": "media_not_downloaded",
+            "field": f"media[{n}]",
+            "message": _("Upload the file for %(url)s.") % {"url": item.url},
+        }
+        for n, item in enumerate(variant.media.all())
+        if not item.file
+    ]
+    if not cls.supports(Capability.PUBLISH):
+        problems.append(
+            {"code": "cannot_publish", "field": "account", "message": _("This account cannot publish posts.")}
+        )
+        return problems
+    # validate() is offline by contract: no credentials are decrypted for it.
+    connector = cls(AccountCredentials(base_url=variant.account.base_url), allow_loopback=True)
+    try:
+        found = connector.validate(draft_for(variant))
+    finally:
+        connector.http.close()
+    return problems + [{"code": p.code, "field": p.field, "message": p.message} for p in found]
+
+
+def publish(delivery: Delivery) -> PublishResult:
+    """Send the delivery once, with its idempotency key. Only connector errors escape."""
+    connector = connector_for(delivery.account)
+    return connector.publish(draft_for(delivery.variant, idempotency_key=delivery.idempotency_key))
+
+
+def find_published(delivery: Delivery) -> PublishResult | None:
+    """After an unknown outcome: the platform's post for this delivery, or None if it does not exist."""
+    connector = connector_for(delivery.account)
+    return connector.find_published(draft_for(delivery.variant, idempotency_key=delivery.idempotency_key))
+
+
+def can_reconcile(account: ConnectedAccount) -> bool:
+    return connector_class(account).supports(Capability.RECONCILE)
+
+
+def can_measure(account: ConnectedAccount) -> bool:
+    return connector_class(account).supports(Capability.METRICS)
+
+
+def fetch_metrics(account: ConnectedAccount, remote_ids: list[str]) -> dict[str, Metrics]:
+    return connector_for(account).fetch_metrics(remote_ids)

@@ -65,9 +65,9 @@ def posts_for_calendar(
     posts = posts.filter(state__in=states) if states else posts.exclude(state=PostState.CANCELLED)
     if account_ids:
         posts = posts.filter(
-            pk__in=Variant.objects.filter(account_id__in=account_ids, post__workspace=access.workspace).values(
-                "post_id"
-            )
+            pk__in=Variant.objects.filter(
+                account_id__in=account_ids, post__workspace=access.workspace
+            ).values("post_id")
         )
     rows = list(
         posts.order_by("scheduled_at", "id").values_list(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.http import Http404
@@ -59,16 +60,17 @@ class ScheduleRefused(DomainError):
     """``post_schedule``/``post_reschedule`` refused: ``problems`` says which rules, ``proposed_at`` the
     nearest time every time-based rule allows (None when no time would help, e.g. text too long)."""
 
-    def __init__(self, problems: list[checks.Problem]):
+    def __init__(self, problems: list[checks.Problem], *, timezone: str = "UTC"):
         self.problems = problems
         proposals = [p.proposed_at for p in problems if p.proposed_at is not None]
-        blocking_time = all(p.proposed_at is not None for p in problems)
-        self.proposed_at = max(proposals) if proposals and blocking_time else None
+        self.proposed_at = max(proposals) if proposals else None
         self.overridable = all(p.overridable for p in problems)
         message = " ".join(p.message for p in problems)
         if self.proposed_at is not None:
-            message += " " + _("Nearest allowed time: %(at)s UTC.") % {
-                "at": self.proposed_at.strftime("%Y-%m-%d %H:%M")
+            local = self.proposed_at.astimezone(ZoneInfo(timezone))
+            message += " " + _("Nearest allowed time: %(at)s (%(zone)s).") % {
+                "at": local.strftime("%Y-%m-%d %H:%M"),
+                "zone": timezone,
             }
         super().__init__(message, field="scheduled_at", code=problems[0].rule)
 
@@ -109,7 +111,9 @@ def _snapshot(post: Post) -> dict:
 
 def _audit(access: Access, action: str, post: Post, before: dict | None, **extra) -> None:
     after = {**_snapshot(post), **extra}
-    audit_record(actor=access.user, workspace=access.workspace, action=action, obj=post, before=before, after=after)
+    audit_record(
+        actor=access.user, workspace=access.workspace, action=action, obj=post, before=before, after=after
+    )
 
 
 def _require_can_edit(access: Access, post: Post) -> None:
@@ -165,9 +169,8 @@ def variant_validate(*, variant: Variant) -> Variant:
 
 
 def _approval_needed(post: Post) -> bool:
-    """Per-account setting or the policy's approval rules (``approval_required`` evaluator)."""
-    accounts = [v.account for v in post.variants.select_related("account")]
-    return any(a.approval_required for a in accounts) or checks.policy_requires_approval(post=post)
+    """Per-account setting or the policy's approval rules (author's role, link posts, listed accounts)."""
+    return checks.policy_requires_approval(post=post)
 
 
 # ---------------------------------------------------------------- compose
@@ -378,7 +381,9 @@ def _check_schedule(access: Access, post: Post, at: datetime, override_reason: s
     if at < now() - PAST_SCHEDULE_TOLERANCE:
         raise DomainError(_("This time is in the past. Choose a future time."), field="scheduled_at")
     bad_accounts = [
-        v.account.name for v in post.variants.select_related("account") if v.account.status != AccountStatus.ACTIVE
+        v.account.name
+        for v in post.variants.select_related("account")
+        if v.account.status != AccountStatus.ACTIVE
     ]
     if bad_accounts:
         raise DomainError(
@@ -389,7 +394,7 @@ def _check_schedule(access: Access, post: Post, at: datetime, override_reason: s
         return []
     reason = (override_reason or "").strip()
     if not reason or not all(p.overridable for p in problems):
-        raise ScheduleRefused(problems)
+        raise ScheduleRefused(problems, timezone=post.display_timezone)
     if not access.can(Perm.POLICY_OVERRIDE):
         raise NotPermitted(_("Only a manager can schedule against the communication policy."))
     return problems
@@ -399,9 +404,9 @@ def _sync_deliveries(post: Post, at: datetime) -> None:
     """One pending delivery per variant, due at ``at``. Only pending rows move; others are refused."""
     live = {
         d.variant_id: d
-        for d in Delivery.objects.select_for_update().filter(post=post).exclude(
-            state__in=[DeliveryState.FAILED, DeliveryState.CANCELLED]
-        )
+        for d in Delivery.objects.select_for_update()
+        .filter(post=post)
+        .exclude(state__in=[DeliveryState.FAILED, DeliveryState.CANCELLED])
     }
     busy = [d for d in live.values() if d.state != DeliveryState.PENDING]
     if busy:
@@ -460,7 +465,9 @@ def _override_details(overridden: list, post: Post) -> dict:
 
 
 @transaction.atomic
-def post_reschedule(*, access: Access, post_id: int, at: datetime, override_reason: str | None = None) -> Post:
+def post_reschedule(
+    *, access: Access, post_id: int, at: datetime, override_reason: str | None = None
+) -> Post:
     """Move a scheduled post to ``at`` (the calendar's drag and drop). Same checks as ``post_schedule``;
     refused once any delivery has been claimed by a worker."""
     access.require(Perm.POST_SCHEDULE)

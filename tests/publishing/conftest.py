@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kopiena.core.clock import now
 from kopiena.integrations.models import ConnectedAccount
+from kopiena.publishing.fakeplatform import KEY, FakePlatform, use_fake_platform
 from kopiena.teams.models import Role
 from kopiena.teams.selectors import access_workspace
+
+
+@pytest.fixture(autouse=True)
+def _fake_connector():
+    """Accounts here use the local fake platform's connector (the real Mastodon one has its own tests)."""
+    with use_fake_platform():
+        yield
+
+
+@pytest.fixture
+def fake_platform():
+    with FakePlatform(seed=1) as platform:
+        yield platform
 
 
 @pytest.fixture
@@ -18,7 +33,7 @@ def make_account(workspace):
         ws = ws or workspace
         return ConnectedAccount.objects.create(
             workspace=ws,
-            platform=extra.pop("platform", "mastodon"),
+            platform=extra.pop("platform", KEY),
             name=name,
             handle=extra.pop("handle", name.lower().replace(" ", "_")),
             base_url=extra.pop("base_url", "http://127.0.0.1:9"),
@@ -47,6 +62,13 @@ def contributor_access(member, access_for):
     return access_for(member(Role.CONTRIBUTOR))
 
 
+def daytime(days_ahead: int = 1, hour: int = 12, minute: int = 0) -> datetime:
+    """A Riga-daytime moment ``days_ahead`` days from now (clear of the default policy's quiet hours)."""
+    riga = ZoneInfo("Europe/Riga")
+    day = now().astimezone(riga).date() + timedelta(days=days_ahead)
+    return datetime.combine(day, time(hour, minute), tzinfo=riga).astimezone(UTC)
+
+
 @pytest.fixture
 def soon():
-    return now() + timedelta(hours=2)
+    return daytime(1)

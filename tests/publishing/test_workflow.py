@@ -26,7 +26,9 @@ from kopiena.teams.models import Role
 from kopiena.teams.selectors import access_workspace
 
 
-def test_contributor_drafts_manager_approves_and_schedules(contributor_access, manager_access, make_account, soon):
+def test_contributor_drafts_manager_approves_and_schedules(
+    contributor_access, manager_access, make_account, soon
+):
     first, second = make_account("Mastodon"), make_account("Bluesky")
     post = post_create(
         access=contributor_access, account_ids=[first.pk, second.pk], content_type="photo", text="Labrīt!"
@@ -52,7 +54,11 @@ def test_contributor_drafts_manager_approves_and_schedules(contributor_access, m
     assert {d.due_at for d in deliveries} == {soon}
     assert len({d.idempotency_key for d in deliveries}) == 2
 
-    actions = list(AuditEvent.objects.filter(object_type="publishing.post", object_id=str(post.pk)).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="publishing.post", object_id=str(post.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["post.create", "post.submit", "post.approve", "post.schedule"]
 
 
@@ -67,7 +73,9 @@ def test_send_back_needs_comment_and_returns_to_draft(contributor_access, manage
     assert post.approval_requests.get().decision == "sent_back"
 
 
-def test_contributor_edits_only_own_drafts(contributor_access, member, access_for, manager_access, make_account):
+def test_contributor_edits_only_own_drafts(
+    contributor_access, member, access_for, manager_access, make_account
+):
     account = make_account()
     post = post_create(access=contributor_access, account_ids=[account.pk], text="mine")
     post_update(access=contributor_access, post_id=post.pk, text="mine, better")
@@ -108,7 +116,9 @@ def test_reschedule_moves_pending_deliveries_and_cancel(manager_access, make_acc
 
 
 def test_past_time_refused(manager_access, make_account):
-    post = post_create(access=manager_access, account_ids=[make_account(approval_required=False).pk], text="x")
+    post = post_create(
+        access=manager_access, account_ids=[make_account(approval_required=False).pk], text="x"
+    )
     with pytest.raises(DomainError, match="past"):
         post_schedule(access=manager_access, post_id=post.pk, at=now() - timedelta(hours=1))
 

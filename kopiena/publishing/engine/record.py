@@ -1,0 +1,293 @@
+"""Writing what happened to a delivery: one short transaction per outcome.
+
+Every outcome appends a ``DeliveryAttempt`` row, moves the delivery with a *guarded* UPDATE (only from
+the states the writer expects, so a late or duplicate writer changes nothing), refreshes the post's state
+and, for final outcomes, writes an audit event and tells the people who can act.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kopiena.audit.services import audit_record
+from kopiena.core.clock import now
+from kopiena.publishing.models import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Notification,
+    Post,
+    PostState,
+)
+from kopiena.teams.permissions import Perm
+from kopiena.teams.selectors import users_with_perm
+
+MESSAGE_MAX_CHARS = 4000
+
+# What a person should do about each failure code (shown under the platform's own message).
+WHAT_TO_DO = {
+    "rejected": gettext_lazy(
+        "Edit the post for this account so the platform accepts it, then schedule it again."
+    ),
+    "auth": gettext_lazy("Reconnect the account in Settings → Accounts, then schedule the post again."),
+    "account_inactive": gettext_lazy("Reconnect or re-enable the account, then schedule the post again."),
+    "not_permitted": gettext_lazy(
+        "The author or approver no longer has access; a manager should review and reschedule."
+    ),
+    "late": gettext_lazy("Kopiena could not publish in time (were the workers running?). Choose a new time."),
+    "gave_up": gettext_lazy(
+        "The platform kept failing. Check its status page and schedule the post again later."
+    ),
+    "permanent": gettext_lazy(
+        "The platform refused the request. Check the account, then schedule the post again."
+    ),
+    "unconfirmed": gettext_lazy(
+        "Open the account on the platform: if the post is missing, publish it again."
+    ),
+}
+
+
+def log_attempt(
+    delivery: Delivery,
+    *,
+    outcome: str,
+    worker: str = "",
+    started_at: datetime | None = None,
+    error_code: str = "",
+    message: str = "",
+) -> None:
+    DeliveryAttempt.objects.create(
+        delivery_id=delivery.pk,
+        number=delivery.attempts,
+        outcome=outcome,
+        worker=worker,
+        started_at=started_at or now(),
+        finished_at=now(),
+        error_code=error_code,
+        message=message[:MESSAGE_MAX_CHARS],
+    )
+
+
+def guarded_update(
+    delivery: Delivery, *, from_states: list[str], worker: str | None = None, **fields
+) -> bool:
+    """UPDATE the row only if it is still in ``from_states`` (and claimed by ``worker``, if given)."""
+    rows = Delivery.objects.filter(pk=delivery.pk, state__in=from_states)
+    if worker is not None:
+        rows = rows.filter(claimed_by=worker)
+    changed = rows.update(updated_at=now(), **fields) == 1
+    if changed:
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+    return changed
+
+
+def _post_state_from(states: list[str]) -> str:
+    live = {DeliveryState.PENDING, DeliveryState.CLAIMED, DeliveryState.PUBLISHING}
+    if all(s == DeliveryState.CANCELLED for s in states):
+        return PostState.CANCELLED
+    if any(s in live for s in states):
+        started = any(s != DeliveryState.PENDING and s != DeliveryState.CANCELLED for s in states)
+        return PostState.PUBLISHING if started else PostState.SCHEDULED
+    if DeliveryState.UNCONFIRMED in states:
+        return PostState.UNCONFIRMED
+    if DeliveryState.FAILED in states:
+        return PostState.FAILED
+    return PostState.PUBLISHED
+
+
+@transaction.atomic
+def refresh_post_state(post_id: int) -> Post:
+    """Derive the post's state from its deliveries (locks the post row so concurrent workers serialise)."""
+    post = Post.objects.select_for_update().get(pk=post_id)
+    rows = list(Delivery.objects.filter(post_id=post_id).values_list("state", "published_at"))
+    state = _post_state_from([s for s, _ in rows])
+    if state != post.state:
+        before = post.state
+        post.state = state
+        if state == PostState.PUBLISHED:
+            post.published_at = max(p for s, p in rows if p is not None)
+        post.save(update_fields=["state", "published_at", "updated_at"])
+        if state in (PostState.PUBLISHED, PostState.FAILED, PostState.UNCONFIRMED):
+            audit_record(
+                actor=None,
+                workspace=post.workspace_id,
+                action=f"post.{state}",
+                obj=post,
+                before={"state": before},
+                after={"state": state},
+            )
+    return post
+
+
+@transaction.atomic
+def record_published(
+    delivery: Delivery,
+    *,
+    remote_id: str,
+    remote_url: str,
+    published_at: datetime | None,
+    outcome: str = AttemptOutcome.ACCEPTED,
+    worker: str = "",
+    started_at=None,
+) -> bool:
+    """The platform has the post: store its id at once. Accepted from any not-yet-final state."""
+    changed = guarded_update(
+        delivery,
+        from_states=[DeliveryState.PUBLISHING, DeliveryState.UNCONFIRMED, DeliveryState.CLAIMED],
+        state=DeliveryState.PUBLISHED,
+        remote_id=remote_id,
+        remote_url=remote_url,
+        published_at=published_at or now(),
+        failure_code="",
+        failure_message="",
+        lease_expires_at=None,
+    )
+    if changed:
+        log_attempt(delivery, outcome=outcome, worker=worker, started_at=started_at, message=remote_url)
+        audit_record(
+            actor=None,
+            workspace=delivery.workspace_id,
+            action="delivery.published",
+            obj=delivery,
+            after={"account": delivery.account_id, "remote_id": remote_id, "remote_url": remote_url},
+        )
+        refresh_post_state(delivery.post_id)
+    return changed
+
+
+@transaction.atomic
+def record_failed(
+    delivery: Delivery,
+    *,
+    code: str,
+    message: str,
+    outcome: str,
+    from_states: list[str],
+    worker: str | None = None,
+    started_at=None,
+) -> bool:
+    """Final failure with the platform's words; the author and managers are told what to do."""
+    changed = guarded_update(
+        delivery,
+        from_states=from_states,
+        worker=worker,
+        state=DeliveryState.FAILED,
+        failure_code=code,
+        failure_message=message[:MESSAGE_MAX_CHARS],
+        lease_expires_at=None,
+    )
+    if changed:
+        log_attempt(
+            delivery,
+            outcome=outcome,
+            worker=worker or "",
+            started_at=started_at,
+            error_code=code,
+            message=message,
+        )
+        audit_record(
+            actor=None,
+            workspace=delivery.workspace_id,
+            action="delivery.failed",
+            obj=delivery,
+            after={"account": delivery.account_id, "code": code, "message": message[:MESSAGE_MAX_CHARS]},
+        )
+        post = refresh_post_state(delivery.post_id)
+        notify_failure(delivery, post=post, code=code, message=message)
+    return changed
+
+
+@transaction.atomic
+def record_retry(
+    delivery: Delivery, *, at: datetime, code: str, message: str, outcome: str, worker: str, started_at=None
+) -> bool:
+    """The platform certainly did not get it: back to pending, eligible again at ``at``."""
+    changed = guarded_update(
+        delivery,
+        from_states=[DeliveryState.PUBLISHING, DeliveryState.CLAIMED],
+        worker=worker,
+        state=DeliveryState.PENDING,
+        next_attempt_at=at,
+        failure_code=code,
+        failure_message=message[:MESSAGE_MAX_CHARS],
+        lease_expires_at=None,
+        claimed_by="",
+    )
+    if changed:
+        log_attempt(
+            delivery, outcome=outcome, worker=worker, started_at=started_at, error_code=code, message=message
+        )
+    return changed
+
+
+@transaction.atomic
+def record_unconfirmed(
+    delivery: Delivery,
+    *,
+    message: str,
+    from_states: list[str],
+    worker: str | None,
+    next_check_at: datetime,
+    outcome: str = AttemptOutcome.UNKNOWN,
+    started_at=None,
+) -> bool:
+    """It may have been published: never re-send; reconcile looks it up from ``next_check_at``."""
+    changed = guarded_update(
+        delivery,
+        from_states=from_states,
+        worker=worker,
+        state=DeliveryState.UNCONFIRMED,
+        unconfirmed_since=now(),
+        next_attempt_at=next_check_at,
+        reconcile_attempts=0,
+        failure_code="unconfirmed",
+        failure_message=message[:MESSAGE_MAX_CHARS],
+        lease_expires_at=None,
+    )
+    if changed:
+        log_attempt(
+            delivery,
+            outcome=outcome,
+            worker=worker or "",
+            started_at=started_at,
+            error_code="unconfirmed",
+            message=message,
+        )
+        audit_record(
+            actor=None,
+            workspace=delivery.workspace_id,
+            action="delivery.unconfirmed",
+            obj=delivery,
+            after={"account": delivery.account_id, "message": message[:MESSAGE_MAX_CHARS]},
+        )
+        refresh_post_state(delivery.post_id)
+    return changed
+
+
+def notify_failure(delivery: Delivery, *, post: Post, code: str, message: str) -> None:
+    """Tell the author and everyone who approves posts: which account, the platform's words, what to do."""
+    recipients = {u.pk: u for u in users_with_perm(workspace=post.workspace, perm=Perm.POST_APPROVE)}
+    recipients.setdefault(post.author_id, post.author)
+    account = delivery.account
+    title = _("Not published to %(account)s") % {"account": account.name}
+    body = _("The platform said: %(message)s\nWhat to do: %(advice)s") % {
+        "message": message or _("(no message)"),
+        "advice": str(WHAT_TO_DO.get(code, WHAT_TO_DO["permanent"])),
+    }
+    Notification.objects.bulk_create(
+        Notification(
+            workspace_id=post.workspace_id,
+            recipient=user,
+            kind=f"delivery.{code}",
+            title=title[:200],
+            body=body,
+            post=post,
+        )
+        for user in recipients.values()
+    )
