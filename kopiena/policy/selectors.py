@@ -34,7 +34,7 @@ def policy_current(*, workspace: Workspace) -> PolicyDocument:
     if cached is not None:
         return cached
     version = policy_current_version(workspace=workspace)
-    document = PolicyDocument.model_validate(version.document) if version else default_policy()
+    document = PolicyDocument.model_validate(version.data) if version else default_policy()
     remember_current(workspace, document)
     return document
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -39,7 +41,7 @@ def policy_save(
     # Lock the workspace row so two saves cannot take the same version number.
     Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
     previous = PolicyVersion.objects.filter(workspace=workspace).order_by("-number").first()
-    previous_data = previous.document if previous else policy_current_data(workspace=None)
+    previous_data = previous.data if previous else policy_current_data(workspace=None)
     data = document.to_data()
     changed = changed_sections(previous_data, data)
     if not summary.strip():
@@ -50,7 +52,7 @@ def policy_save(
         workspace=workspace,
         number=(previous.number + 1) if previous else 1,
         author=author,
-        document=data,
+        document_json=json.dumps(data, ensure_ascii=False),
         yaml=dump_yaml(document),
         summary=summary.strip()[:300],
     )
