@@ -1,177 +1,129 @@
-"""How a person connects each platform: the form fields, where each value is stored, OAuth or token.
+"""What the connect form asks for each platform, derived from the connector registry.
 
-What an account can *do* is not decided here: capabilities come from the connector registry
-(``kopiena.connectors.registry``), which is the single source of truth the UI and API ask.
+The connector class is the single source of truth (``kopiena.connectors.registry``): its
+``credential_fields`` are the fields of the token form, its ``default_base_url`` decides whether the
+server address is asked for, its ``connect`` kind picks OAuth / token / app password / feed URL, and
+its ``capabilities`` are what the UI and API show. A connector added to the registry therefore appears
+in the UI with no change here; this module only adds human labels for well-known field names.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from kopiena.connectors import registry as connector_registry
+from kopiena.connectors.base import ConnectKind, Connector
 from kopiena.core.errors import DomainError
 
-
-class Store(StrEnum):
-    """Where a connect-form value goes."""
-
-    SECRET = "secret"  # noqa: S105 -- stored as an encrypted Credential
-    SETTING = "setting"  # ConnectedAccount.settings (non-secret, e.g. a chat id)
-    BASE_URL = "base_url"
-    HANDLE = "handle"
+# Labels and help for credential field names connectors commonly use; unknown names get "Bot token"-style
+# labels from the key itself.
+FIELD_LABELS = {
+    "access_token": _("Access token"),
+    "app_password": _("App password"),
+    "identifier": _("Handle"),
+    "handle": _("Handle"),
+    "bot_token": _("Bot token"),
+    "chat_id": _("Channel or group"),
+    "group_id": _("Community id"),
+    "page_id": _("Page id"),
+    "ig_user_id": _("Instagram account id"),
+    "callback_secret": _("Callback API secret key"),
+    "confirmation_code": _("Callback API confirmation string"),
+    "app_secret": _("App secret"),
+    "client_id": _("Client id"),
+    "client_secret": _("Client secret"),
+}
+FIELD_HELP = {
+    "app_password": _("An app password, never your main password."),
+    "bot_token": _("From @BotFather."),
+    "chat_id": _("@channelname or the numeric chat id; the bot must be an administrator there."),
+    "identifier": _("e.g. kafija.bsky.social"),
+}
+# Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
+PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id"}
 
 
 @dataclass(frozen=True)
 class ConnectField:
     key: str
     label: str
-    store: Store
-    help: str = ""
+    secret: bool
     required: bool = True
+    help: str = ""
     initial: str = ""
 
 
 @dataclass(frozen=True)
-class PlatformSpec:
+class Platform:
     key: str
-    label: str
+    name: str
+    connect: ConnectKind
     fields: tuple[ConnectField, ...]
-    oauth: bool = False  # offers "Sign in with …" besides the token form
-    docs: str = ""
+    capabilities: tuple[str, ...]
+    docs_url: str
+
+    @property
+    def oauth(self) -> bool:
+        return self.connect == ConnectKind.OAUTH
 
 
-def _server(initial: str = "", help: str = "") -> ConnectField:
-    return ConnectField("base_url", _("Server address"), Store.BASE_URL, help=help, initial=initial)
-
-
-PLATFORMS: dict[str, PlatformSpec] = {
-    spec.key: spec
-    for spec in (
-        PlatformSpec(
-            "mastodon",
-            "Mastodon",
-            (
-                _server(help=_("Your instance, e.g. https://mastodon.social")),
-                ConnectField(
-                    "access_token",
-                    _("Access token"),
-                    Store.SECRET,
-                    help=_("Preferences → Development → New application (scopes read write)."),
-                ),
-            ),
-            oauth=True,
-            docs="docs/connectors/mastodon.md",
-        ),
-        PlatformSpec(
-            "bluesky",
-            "Bluesky",
-            (
-                _server(
-                    initial="https://bsky.social", help=_("Your PDS; https://bsky.social for most people")
-                ),
-                ConnectField("identifier", _("Handle"), Store.HANDLE, help=_("e.g. kafija.bsky.social")),
-                ConnectField(
-                    "app_password",
-                    _("App password"),
-                    Store.SECRET,
-                    help=_("Settings → Privacy and security → App passwords. Never your main password."),
-                ),
-            ),
-            docs="docs/connectors/bluesky.md",
-        ),
-        PlatformSpec(
-            "telegram",
-            "Telegram",
-            (
-                ConnectField("bot_token", _("Bot token"), Store.SECRET, help=_("From @BotFather.")),
-                ConnectField(
-                    "chat_id",
-                    _("Channel or group"),
-                    Store.SETTING,
-                    help=_("@channelname or the numeric chat id; the bot must be an administrator."),
-                ),
-            ),
-            docs="docs/connectors/telegram.md",
-        ),
-        PlatformSpec(
-            "vk",
-            "VK",
-            (
-                ConnectField(
-                    "access_token",
-                    _("Community access token"),
-                    Store.SECRET,
-                    help=_("Community → Manage → API usage → Access tokens."),
-                ),
-                ConnectField("group_id", _("Community id"), Store.SETTING, help=_("Numbers only.")),
-                ConnectField(
-                    "callback_secret",
-                    _("Callback API secret key"),
-                    Store.SECRET,
-                    required=False,
-                    help=_("Optional: lets VK push comments to Kopiena instantly."),
-                ),
-                ConnectField(
-                    "confirmation_code",
-                    _("Callback API confirmation string"),
-                    Store.SETTING,
-                    required=False,
-                ),
-            ),
-            docs="docs/connectors/vk.md",
-        ),
-        PlatformSpec(
-            "facebook",
-            "Facebook Page",
-            (
-                ConnectField("page_id", _("Page id"), Store.SETTING),
-                ConnectField(
-                    "access_token",
-                    _("Page access token"),
-                    Store.SECRET,
-                    help=_("A long-lived Page token; signing in with Facebook fetches one for you."),
-                ),
-            ),
-            oauth=True,
-            docs="docs/connectors/facebook.md",
-        ),
-        PlatformSpec(
-            "instagram",
-            "Instagram",
-            (
-                ConnectField("ig_user_id", _("Instagram professional account id"), Store.SETTING),
-                ConnectField(
-                    "access_token",
-                    _("Page access token"),
-                    Store.SECRET,
-                    help=_("The token of the Facebook Page the Instagram account is linked to."),
-                ),
-            ),
-            docs="docs/connectors/instagram.md",
-        ),
-        PlatformSpec(
-            "rss",
-            _("RSS / Atom feed"),
-            (ConnectField("base_url", _("Feed address"), Store.BASE_URL),),
-            docs="docs/connectors/rss.md",
-        ),
-    )
-}
-
-
-def require_known(platform: str) -> PlatformSpec:
-    spec = PLATFORMS.get(platform)
-    if spec is None:
-        raise DomainError(
-            _("Kopiena cannot connect to “%(platform)s”.") % {"platform": platform}, field="platform"
+def _base_url_field(cls: type[Connector]) -> ConnectField | None:
+    if cls.connect == ConnectKind.URL:
+        return ConnectField("base_url", str(_("Feed address")), secret=False)
+    if cls.default_base_url:
+        return ConnectField(
+            "base_url", str(_("Server address")), secret=False, required=False, initial=cls.default_base_url
         )
-    return spec
+    return ConnectField(
+        "base_url", str(_("Server address")), secret=False, help=str(_("e.g. https://mastodon.social"))
+    )
+
+
+def describe(cls: type[Connector]) -> Platform:
+    fields = [
+        ConnectField(
+            key,
+            str(FIELD_LABELS.get(key, key.replace("_", " ").capitalize())),
+            secret=key not in PLAIN_FIELDS,
+            help=str(FIELD_HELP.get(key, "")),
+        )
+        for key in cls.credential_fields
+    ]
+    base = _base_url_field(cls)
+    return Platform(
+        key=cls.key,
+        name=cls.name or cls.key,
+        connect=cls.connect,
+        fields=tuple([base, *fields] if base else fields),
+        capabilities=tuple(sorted(str(c) for c in cls.capabilities)),
+        docs_url=cls.docs_url,
+    )
+
+
+def available() -> list[Platform]:
+    """Every platform in the registry, in registry order (misconfiguration raises, on purpose)."""
+    return [describe(cls) for cls in connector_registry.all()]
+
+
+def require_known(platform: str) -> Platform:
+    for candidate in available():
+        if candidate.key == platform:
+            return candidate
+    raise DomainError(
+        _("Kopiena cannot connect to “%(platform)s”.") % {"platform": platform}, field="platform"
+    )
+
+
+def connector_class(platform: str) -> type[Connector]:
+    require_known(platform)
+    return connector_registry.get(platform)
 
 
 def capability_names(platform: str) -> list[str]:
-    """What accounts of ``platform`` can do, as declared by its connector (sorted capability values)."""
-    from kopiena.connectors import registry
-
-    return sorted(str(capability) for capability in registry.get(platform).capabilities)
+    """What accounts of ``platform`` can do (empty for a platform whose connector was removed)."""
+    for candidate in available():
+        if candidate.key == platform:
+            return list(candidate.capabilities)
+    return []

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.core.logging import redact
+from kopiena.core.logging import REDACTED, redact
 from kopiena.integrations import platforms
+from kopiena.integrations.connecting import verify_credentials
 from kopiena.integrations.crypto import CredentialDecryptError, encrypt_secret, is_current, rotate_secret
 from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
+from kopiena.integrations.selectors import credential_for
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, users_with_perm
 
@@ -125,6 +127,37 @@ def account_connect(
     return account
 
 
+def account_connect_checked(
+    *, access: Access, platform: str, values: dict[str, str], name: str = "", approval_required: bool = True
+) -> ConnectedAccount:
+    """Connect from the token form: check the required fields, ask the platform whose credentials they
+    are (``connector.verify``), then ``account_connect`` with the platform's id so a second connect of
+    the same remote account reconnects it instead of duplicating it. Not atomic: the check is a network
+    call and must not hold a transaction open.
+    """
+    access.require(Perm.ACCOUNT_CONNECT)
+    spec = platforms.require_known(platform)
+    values = {key: (value or "").strip() for key, value in values.items()}
+    for f in spec.fields:
+        if f.required and not values.get(f.key):
+            raise DomainError(_("%(field)s is required.") % {"field": f.label}, field=f.key)
+    base_url = _clean_base_url(
+        values.get("base_url") or next((f.initial for f in spec.fields if f.key == "base_url"), "")
+    )
+    secrets_ = {f.key: values[f.key] for f in spec.fields if f.key != "base_url" and values.get(f.key)}
+    info = verify_credentials(platform=platform, base_url=base_url, secrets=secrets_)
+    return account_connect(
+        access=access,
+        platform=platform,
+        name=name or info.name or info.handle or spec.name,
+        credentials=secrets_,
+        base_url=base_url,
+        handle=info.handle,
+        external_id=info.external_id,
+        approval_required=approval_required,
+    )
+
+
 @transaction.atomic
 def account_update(
     *,
@@ -192,6 +225,17 @@ def account_disconnect(*, access: Access, account: ConnectedAccount) -> Connecte
     return account
 
 
+def _scrub(account: ConnectedAccount, text: str) -> str:
+    """``text`` without the account's own secret values and without anything that looks like a token."""
+    try:
+        known = [v for v in credential_for(account).values() if isinstance(v, str) and len(v) >= 4]
+    except CredentialDecryptError:
+        known = []
+    for value in sorted(known, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return redact(text)
+
+
 @transaction.atomic
 def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> ConnectedAccount:
     """The platform refused the credential for good (revoked, password changed): stop and tell a human.
@@ -205,7 +249,7 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
     already = account.status == AccountStatus.NEEDS_RECONNECT
     before = _public_fields(account)
     account.status = AccountStatus.NEEDS_RECONNECT
-    account.last_error = redact(error)[:LAST_ERROR_MAX_CHARS]
+    account.last_error = _scrub(account, error)[:LAST_ERROR_MAX_CHARS]
     account.last_error_at = now()
     account.save(update_fields=["status", "last_error", "last_error_at", "updated_at"])
     audit_record(

@@ -1,0 +1,51 @@
+"""A fake platform for integration/security tests, so they do not depend on any real connector."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from kopiena.connectors import registry as connector_registry
+from kopiena.connectors.base import ConnectKind, Connector
+from kopiena.connectors.capabilities import Capability
+from kopiena.connectors.errors import AccountDisconnected, TransientError
+from kopiena.connectors.registry import ConnectorRegistry
+from kopiena.connectors.types import AccountInfo, PostDraft, PublishResult
+
+GOOD_TOKEN = "fk-GOOD-4f1c9e2b7a"
+
+
+class FakeConnector(Connector):
+    """Accepts exactly GOOD_TOKEN; the server address decides reachability."""
+
+    key = "fakebook"
+    name = "Fakebook"
+    connect = ConnectKind.TOKEN
+    credential_fields = ("access_token", "chat_id")
+    default_base_url = "https://fakebook.example"
+    capabilities = frozenset({Capability.PUBLISH, Capability.REPLY})
+
+    def verify(self) -> AccountInfo:
+        if "unreachable" in self.base_url:
+            raise TransientError("connection refused")
+        if self.credentials.secret("access_token") != GOOD_TOKEN:
+            raise AccountDisconnected(platform_message="Invalid OAuth access token")
+        return AccountInfo(
+            external_id=f"chat-{self.credentials.secret('chat_id')}", handle="@kafija", name="Kafija Rīga"
+        )
+
+    def publish(self, draft: PostDraft) -> PublishResult:
+        raise NotImplementedError
+
+    def reply(self, *, parent_id: str, draft: PostDraft) -> PublishResult:
+        raise NotImplementedError
+
+
+@contextmanager
+def fake_registry(monkeypatch) -> Iterator[ConnectorRegistry]:
+    """Replace the connector registry with one that has only FakeConnector."""
+    fake = ConnectorRegistry(paths=())
+    monkeypatch.setattr(connector_registry, "get", fake.get)
+    monkeypatch.setattr(connector_registry, "all", fake.all)
+    with fake.override(FakeConnector.key, FakeConnector):
+        yield fake
