@@ -1,7 +1,8 @@
 """Business-hours arithmetic: ALL SLA and "within working hours" math goes through here. Pure Python.
 
 A ``BusinessCalendar`` is a timezone, weekly opening windows (several per weekday; a window whose end is
-not after its start runs past midnight into the next day, and ``00:00–00:00`` is the whole day), the
+not after its start runs past midnight into the next day; ``24:00`` as an end means midnight, so
+``00:00–24:00`` is the whole day), the
 public holidays of a country (the ``holidays`` package), custom closed dates and custom open dates with
 their own windows.
 
@@ -31,6 +32,7 @@ import holidays as holidays_lib
 
 Window = tuple[time, time]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A calendar with no open time for this long is treated as always closed (and refused by the search).
 SEARCH_HORIZON_DAYS = 3 * 366
 
@@ -66,13 +68,17 @@ class BusinessCalendar:
         closed_dates: Iterable[date | str] = (),
         open_dates: Mapping[date | str, Iterable[tuple[str, str]]] | None = None,
     ) -> BusinessCalendar:
-        """From plain data: ``weekly={"mon": [("09:00", "18:00")], "sat": [("10:00", "14:00")]}``."""
-        unknown = set(weekly) - set(WEEKDAYS)
-        if unknown:
-            raise ValueError(f"unknown weekday(s) {sorted(unknown)}; use {', '.join(WEEKDAYS)}")
+        """From plain data: ``weekly={"mon": [("09:00", "18:00")], "saturday": [("10:00", "14:00")]}``
+        (short or full English weekday names, as the policy document writes them)."""
+        by_day: dict[str, list] = {}
+        for name, windows in weekly.items():
+            day = name.lower()[:3]
+            if day not in WEEKDAYS or name.lower() not in (day, FULL_WEEKDAYS[WEEKDAYS.index(day)]):
+                raise ValueError(f"unknown weekday {name!r}; use {', '.join(WEEKDAYS)} or full names")
+            by_day.setdefault(day, []).extend(windows)
         return cls(
             timezone=timezone,
-            weekly=tuple(_windows(weekly.get(day, ())) for day in WEEKDAYS),
+            weekly=tuple(_windows(by_day.get(day, ())) for day in WEEKDAYS),
             country=country or None,
             subdivision=subdivision or None,
             closed_dates=frozenset(_as_date(d) for d in closed_dates),
@@ -102,7 +108,9 @@ def _as_date(value: date | str) -> date:
 
 
 def _as_time(value: time | str) -> time:
-    return value if isinstance(value, time) else time.fromisoformat(value)
+    if isinstance(value, time):
+        return value
+    return time(0) if value == "24:00" else time.fromisoformat(value)  # 24:00 = midnight at the end
 
 
 def _windows(raw: Iterable[tuple[time | str, time | str]]) -> tuple[Window, ...]:
@@ -114,7 +122,8 @@ def _windows(raw: Iterable[tuple[time | str, time | str]]) -> tuple[Window, ...]
 
 
 def _window_text(window: Window) -> list[str]:
-    return [window[0].strftime("%H:%M"), window[1].strftime("%H:%M")]
+    start, end = window
+    return [start.strftime("%H:%M"), "24:00" if end == time(0) else end.strftime("%H:%M")]
 
 
 @lru_cache(maxsize=256)

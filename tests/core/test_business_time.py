@@ -38,7 +38,7 @@ NIGHT_SHIFT = BusinessCalendar.build(
         "thu": [("00:30", "01:30"), ("09:00", "17:00")],
         "fri": [("20:00", "06:00")],
         "sat": [("02:00", "05:00")],
-        "sun": [("00:00", "00:00")],
+        "sun": [("00:00", "24:00")],
     },
     country="LV",
     closed_dates=["2026-07-06"],
@@ -136,8 +136,13 @@ def test_refuses_naive_datetimes_and_calendars_that_never_open():
     assert next_open(closed_for_ever, datetime(2026, 1, 1, tzinfo=UTC)) == datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 
-def test_data_round_trip():
+def test_data_round_trip_and_policy_spelling():
     assert BusinessCalendar.build(**NIGHT_SHIFT.as_data()) == NIGHT_SHIFT
+    assert NIGHT_SHIFT.as_data()["weekly"]["sun"] == [["00:00", "24:00"]]
+    policy_style = BusinessCalendar.build(timezone="Europe/Riga", weekly={"sunday": [("00:00", "24:00")]})
+    assert policy_style.weekly[6] == NIGHT_SHIFT.weekly[6]
+    with pytest.raises(ValueError):
+        BusinessCalendar.build(timezone="Europe/Riga", weekly={"someday": [("09:00", "10:00")]})
 
 
 def test_fast_enough_for_a_report_over_thousands_of_items():
