@@ -167,7 +167,7 @@ class LocalServer:
 
     def start(self) -> LocalServer:
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="kopiena-local-http", daemon=True
+            target=self._httpd.serve_forever, args=(0.05,), name="kopiena-local-http", daemon=True
         )
         self._thread.start()
         return self

@@ -259,12 +259,13 @@ class ConnectorContract:
         harness.add_comment(post.remote_id, "Cik maksā kilograms?")
         harness.add_comment(post.remote_id, "Очень вкусно, спасибо!")
         first = harness.connector.fetch_comments(post_id=post.remote_id)
-        assert _texts(first) == ["Cik maksā kilograms?", "Очень вкусно, спасибо!"]
+        texts = _texts(first)  # platforms may prefix a reply with @mentions: compare by containment
+        assert len(texts) == 2 and "Cik maksā kilograms?" in texts[0] and "Очень вкусно, спасибо!" in texts[1]
         assert all(item.kind == ItemKind.COMMENT and item.created_at.tzinfo for item in first.items)
         assert harness.connector.fetch_comments(post_id=post.remote_id, cursor=first.cursor).items == ()
         harness.add_comment(post.remote_id, "When do you open on Sunday?")
         later = harness.connector.fetch_comments(post_id=post.remote_id, cursor=first.cursor)
-        assert _texts(later) == ["When do you open on Sunday?"]
+        assert len(later.items) == 1 and "When do you open on Sunday?" in later.items[0].text
 
     def test_mentions_with_cursor(self, harness):
         _requires(harness, Capability.READ_MENTIONS)

@@ -1,0 +1,319 @@
+"""Mastodon (any instance) through its documented REST API, with httpx via our guarded client.
+
+We don't use Mastodon.py: its retries and exceptions would fight the error taxonomy, and our client
+already gives timeouts, the SSRF guard and rate limits. Endpoints: :mod:`.constants`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from kopiena.connectors.base import ConnectKind, Connector
+from kopiena.connectors.capabilities import Capability
+from kopiena.connectors.errors import AccountDisconnected, PermanentError, TransientError
+from kopiena.connectors.mastodon import constants as api
+from kopiena.connectors.mastodon import mappers
+from kopiena.connectors.types import (
+    AccountInfo,
+    ItemKind,
+    Limits,
+    MediaItem,
+    Metrics,
+    Page,
+    PostDraft,
+    PublishResult,
+    ValidationProblem,
+    Visibility,
+)
+
+_URL = re.compile(r"https?://\S+")
+_REMOTE_MENTION = re.compile(r"(@[\w.]+)@[\w.-]+\.\w+")
+_VISIBILITY = {
+    Visibility.PUBLIC: "public",
+    Visibility.UNLISTED: "unlisted",
+    Visibility.FOLLOWERS: "private",
+    Visibility.DIRECT: "direct",
+}
+_RESTRICTED = {"private": Visibility.FOLLOWERS, "direct": Visibility.DIRECT}
+
+
+def compose_text(draft: PostDraft) -> str:
+    """The status text: the draft's text with its link appended (Mastodon has no link field)."""
+    if draft.link and draft.link not in draft.text:
+        return f"{draft.text.rstrip()}\n\n{draft.link}"
+    return draft.text
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+class MastodonConnector(Connector):
+    key = "mastodon"
+    name = "Mastodon"
+    docs_url = "https://docs.joinmastodon.org/api/"
+    connect = ConnectKind.OAUTH
+    credential_fields = ("access_token",)
+    capabilities = frozenset(
+        {
+            Capability.PUBLISH,
+            Capability.PUBLISH_MEDIA,
+            Capability.POLLS,
+            Capability.THREADS,
+            Capability.CONTENT_WARNING,
+            Capability.VISIBILITY,
+            Capability.IDEMPOTENT_PUBLISH,
+            Capability.READ_COMMENTS,
+            Capability.READ_MENTIONS,
+            Capability.REPLY,
+            Capability.DELETE,
+            Capability.SEARCH,
+            Capability.METRICS,
+            Capability.RECONCILE,
+        }
+    )  # No HIDE: Mastodon cannot hide a reply under your post (only report/block/mute its author).
+    limits = Limits(
+        max_text_length=api.MAX_CHARACTERS,
+        max_media=api.MAX_MEDIA,
+        max_image_bytes=api.MAX_IMAGE_BYTES,
+        max_video_bytes=api.MAX_VIDEO_BYTES,
+        media_mime_types=api.IMAGE_TYPES | api.VIDEO_TYPES,
+        max_alt_text_length=api.MAX_ALT_TEXT,
+        max_poll_options=api.MAX_POLL_OPTIONS,
+        max_poll_option_length=api.MAX_POLL_OPTION_CHARS,
+        min_poll_expiry_seconds=api.MIN_POLL_EXPIRY_SECONDS,
+        max_poll_expiry_seconds=api.MAX_POLL_EXPIRY_SECONDS,
+    )
+    requests_per_second = 1.0  # 300 requests / 5 minutes per account
+    burst = 30
+    media_poll_interval_seconds = 0.5
+
+    _me: AccountInfo | None = None
+
+    # Plumbing -------------------------------------------------------------------------------
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credentials.secret('access_token')}"}
+
+    def _get(self, path: str, **kwargs) -> Any:
+        return self.http.get(path, headers=self._auth, **kwargs).json()
+
+    def map_error(self, response, words: str):
+        lowered = words.lower()
+        if response.status_code == 401 and "revoked" in lowered:
+            return AccountDisconnected(f"Access to the Mastodon account was revoked: {words}", status=401)
+        if response.status_code == 403 and any(w in lowered for w in ("suspended", "disabled", "login")):
+            return AccountDisconnected(f"The Mastodon account cannot be used: {words}", status=403)
+        return None
+
+    def me(self) -> AccountInfo:
+        if self._me is None:
+            self._me = self.verify()
+        return self._me
+
+    # Account --------------------------------------------------------------------------------
+    def verify(self) -> AccountInfo:
+        info = mappers.account_info(self._get(api.VERIFY_CREDENTIALS))
+        self._me = info
+        return info
+
+    # Publishing -----------------------------------------------------------------------------
+    def text_length(self, draft: PostDraft) -> int:
+        # Mastodon counts every URL as 23 characters, a remote mention by its local part, and
+        # the content warning together with the text.
+        text = _URL.sub("x" * api.URL_WEIGHT, compose_text(draft))
+        text = _REMOTE_MENTION.sub(r"\1", text)
+        return len(text) + len(draft.content_warning)
+
+    def validate(self, draft: PostDraft) -> list[ValidationProblem]:
+        problems = super().validate(draft)
+        if draft.poll is not None and draft.media:
+            problems.append(
+                ValidationProblem(
+                    "poll", "poll_with_media", "Mastodon cannot attach media and a poll together."
+                )
+            )
+        return problems
+
+    def publish(self, draft: PostDraft) -> PublishResult:
+        self.ensure_valid(draft)
+        media_ids = [self._upload(item) for item in draft.media]
+        body: dict[str, Any] = {"status": compose_text(draft), "visibility": _VISIBILITY[draft.visibility]}
+        if media_ids:
+            body["media_ids"] = media_ids
+        if draft.poll is not None:
+            body["poll"] = {
+                "options": list(draft.poll.options),
+                "expires_in": draft.poll.expires_in_seconds,
+                "multiple": draft.poll.multiple,
+            }
+        if draft.reply_to:
+            body["in_reply_to_id"] = draft.reply_to
+        if draft.content_warning:
+            body["spoiler_text"] = draft.content_warning
+            body["sensitive"] = True
+        if draft.language:
+            body["language"] = draft.language
+        headers = dict(self._auth)
+        if draft.idempotency_key:
+            # Mastodon remembers the key for an hour and answers a repeat with the same status.
+            headers["Idempotency-Key"] = draft.idempotency_key
+        status = self.http.post(api.STATUSES, json=body, headers=headers).json()
+        return mappers.publish_result(status)
+
+    def _upload(self, item: MediaItem) -> str:
+        """Upload one attachment (checked by validate) and wait until the server has processed it.
+
+        Marked idempotent: a repeated upload only leaves an unattached file, which instances
+        clean up, so a timeout here may be retried without risking a duplicate post."""
+        data = {"description": item.alt_text} if item.alt_text else {}
+        response = self.http.post(
+            api.MEDIA_UPLOAD,
+            headers=self._auth,
+            data=data,
+            files={"file": (item.name, item.read_bytes(), item.mime_type)},
+            idempotent=True,
+        )
+        media = response.json()
+        media_id = str(media["id"])
+        if response.status_code == 202 or not media.get("url"):
+            for _ in range(api.MEDIA_PROCESSING_POLLS):
+                time.sleep(self.media_poll_interval_seconds)
+                check = self.http.get(api.MEDIA.format(id=media_id), headers=self._auth, ok_statuses=(206,))
+                if check.status_code == 200:
+                    break
+            else:
+                raise TransientError(f"Mastodon is still processing {item.name}; try again later.")
+        return media_id
+
+    def find_published(self, draft: PostDraft) -> PublishResult | None:
+        # Mastodon cannot look a status up by Idempotency-Key, so scan our recent statuses for
+        # one with the same text (links in full: invisible spans kept) and the same parent.
+        wanted = _normalise(compose_text(draft))
+        statuses = self._get(
+            api.ACCOUNT_STATUSES.format(id=self.me().external_id),
+            params={"limit": api.PAGE_LIMIT, "exclude_reblogs": "true"},
+        )
+        for status in statuses:
+            same_parent = str(status.get("in_reply_to_id") or "") == (draft.reply_to or "")
+            text = _normalise(mappers.html_to_text(status.get("content") or "", keep_invisible=True))
+            if same_parent and text == wanted:
+                return mappers.publish_result(status)
+        return None
+
+    def delete(self, remote_id: str) -> None:
+        try:
+            self.http.delete(api.STATUS.format(id=remote_id), headers=self._auth, idempotent=True)
+        except PermanentError as exc:
+            if exc.status != 404:  # already gone is what we wanted
+                raise
+
+    # Reading --------------------------------------------------------------------------------
+    def fetch_comments(self, *, post_id: str, cursor: str = "") -> Page:
+        context = self._get(api.STATUS_CONTEXT.format(id=post_id))
+        me = self.me().external_id
+        fresh = [
+            s
+            for s in context.get("descendants", [])
+            if str(s["account"]["id"]) != me
+            and (not cursor or mappers.id_key(str(s["id"])) > mappers.id_key(cursor))
+        ]
+        fresh.sort(key=lambda s: mappers.id_key(str(s["id"])))
+        followers = self._followed_by(s["account"]["id"] for s in fresh)
+        items = tuple(
+            mappers.remote_item(
+                s,
+                kind=ItemKind.COMMENT,
+                thread_id=post_id,
+                is_follower=followers.get(str(s["account"]["id"])),
+            )
+            for s in fresh
+        )
+        return Page(items=items, cursor=items[-1].external_id if items else cursor)
+
+    def fetch_mentions(self, *, cursor: str = "") -> Page:
+        params: list[tuple[str, Any]] = [("types[]", "mention"), ("limit", api.PAGE_LIMIT)]
+        if cursor:
+            params.append(("min_id", cursor))  # the page right after the cursor, not the newest
+        notifications = self._get(api.NOTIFICATIONS, params=params)
+        notifications.sort(key=lambda n: mappers.id_key(str(n["id"])))
+        me = self.me().external_id
+        with_status = [n for n in notifications if n.get("status")]
+        followers = self._followed_by(n["status"]["account"]["id"] for n in with_status)
+        items = []
+        for notification in with_status:
+            status = notification["status"]
+            is_comment = str(status.get("in_reply_to_account_id") or "") == me
+            items.append(
+                mappers.remote_item(
+                    status,
+                    kind=ItemKind.COMMENT if is_comment else ItemKind.MENTION,
+                    is_follower=followers.get(str(status["account"]["id"])),
+                )
+            )
+        next_cursor = str(notifications[-1]["id"]) if notifications else cursor
+        return Page(items=tuple(items), cursor=next_cursor, has_more=len(notifications) >= api.PAGE_LIMIT)
+
+    def search(self, query: str, *, cursor: str = "") -> Page:
+        """A single ``#tag`` reads the hashtag timeline (works on every instance); anything else
+        uses full-text search, which only finds what the instance has indexed."""
+        params: dict[str, Any] = {"limit": api.PAGE_LIMIT}
+        if cursor:
+            params["min_id"] = cursor
+        tag = query.strip()
+        if re.fullmatch(r"#\w+", tag):
+            statuses = self._get(api.TAG_TIMELINE.format(tag=tag[1:]), params=params)
+        else:
+            params.update({"q": query, "type": "statuses", "resolve": "false"})
+            statuses = self._get(api.SEARCH, params=params).get("statuses", [])
+        statuses.sort(key=lambda s: mappers.id_key(str(s["id"])))
+        me = self.me().external_id
+        items = tuple(
+            mappers.remote_item(s, kind=ItemKind.MENTION) for s in statuses if str(s["account"]["id"]) != me
+        )
+        next_cursor = str(statuses[-1]["id"]) if statuses else cursor
+        return Page(items=items, cursor=next_cursor, has_more=len(statuses) >= api.PAGE_LIMIT)
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
+        collected_at = datetime.now(UTC)
+        result: dict[str, Metrics] = {}
+        for remote_id in remote_ids:
+            try:
+                status = self._get(api.STATUS.format(id=remote_id))
+            except PermanentError as exc:
+                if exc.status == 404:  # deleted upstream: nothing to measure
+                    continue
+                raise
+            result[remote_id] = mappers.metrics(status, collected_at=collected_at)
+        return result
+
+    def _followed_by(self, account_ids: Iterable[Any]) -> dict[str, bool]:
+        """Which authors follow us (M8: mentions from non-followers matter). One request per page."""
+        ids = sorted({str(i) for i in account_ids})
+        if not ids:
+            return {}
+        try:
+            relationships = self._get(api.RELATIONSHIPS, params=[("id[]", i) for i in ids])
+        except (PermanentError, TransientError):
+            return {}  # nice to have: never lose the items over it
+        return {str(r["id"]): bool(r.get("followed_by")) for r in relationships}
+
+    # Engaging -------------------------------------------------------------------------------
+    def reply(self, *, parent_id: str, draft: PostDraft) -> PublishResult:
+        """Reply in the thread, addressing the author (Mastodon notifies only mentioned people) and
+        never widening the audience of a followers-only or direct conversation."""
+        parent = self._get(api.STATUS.format(id=parent_id))
+        text = draft.text
+        author = parent["account"]
+        handle = f"@{author.get('acct') or author.get('username')}"
+        if str(author["id"]) != self.me().external_id and handle not in text:
+            text = f"{handle} {text}"
+        visibility = draft.visibility
+        if visibility == Visibility.PUBLIC and parent.get("visibility") in _RESTRICTED:
+            visibility = _RESTRICTED[parent["visibility"]]
+        return self.publish(replace(draft, text=text, reply_to=parent_id, visibility=visibility))
