@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kopiena.connectors.http import RATE_LIMITER
 from kopiena.core.clock import now
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing.fakeplatform import KEY, FakePlatform, use_fake_platform
@@ -17,6 +18,7 @@ from kopiena.teams.selectors import access_workspace
 @pytest.fixture(autouse=True)
 def _fake_connector():
     """Accounts here use the local fake platform's connector (the real Mastodon one has its own tests)."""
+    RATE_LIMITER.reset()  # account ids repeat between tests; a Retry-After must not leak into the next
     with use_fake_platform():
         yield
 
