@@ -1,0 +1,123 @@
+"""post_schedule refuses what the policy or the platform forbids, says which rule, proposes a slot,
+and lets a manager override policy (never platform) rules with an audited reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kopiena.audit.models import AuditEvent
+from kopiena.core.errors import NotPermitted
+from kopiena.publishing.models import PostState
+from kopiena.publishing.services import ScheduleRefused, post_create, post_reschedule, post_schedule
+
+from .conftest import daytime
+
+
+@pytest.fixture
+def account(make_account):
+    return make_account("Grauzdētava", approval_required=False)
+
+
+@pytest.fixture
+def new_post(manager_access, account):
+    def make(content_type: str = "text", **fields):
+        return post_create(
+            access=manager_access,
+            account_ids=[account.pk],
+            content_type=content_type,
+            text=fields.pop("text", "Sveiki"),
+            **fields,
+        )
+
+    return make
+
+
+def _rules(exc: ScheduleRefused) -> list[str]:
+    return [p.rule for p in exc.problems]
+
+
+def test_min_gap_refused_with_nearest_slot_then_overridden(manager_access, new_post):
+    noon = daytime(2, 12)
+    post_schedule(access=manager_access, post_id=new_post("photo").pk, at=noon)
+    second = new_post("video")
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=second.pk, at=noon + timedelta(hours=1))
+    assert _rules(refused.value) == ["cadence.min_gap"]
+    assert refused.value.proposed_at == noon + timedelta(minutes=180)
+    assert "Grauzdētava" in refused.value.message and "Nearest allowed time" in refused.value.message
+    assert second.__class__.objects.get(pk=second.pk).state == PostState.DRAFT  # nothing changed
+
+    post = post_schedule(
+        access=manager_access, post_id=second.pk, at=noon + timedelta(hours=1), override_reason="Launch hour"
+    )
+    assert post.state == PostState.SCHEDULED and post.override_reason == "Launch hour"
+    event = AuditEvent.objects.filter(action="post.schedule", object_id=str(post.pk)).get()
+    assert event.after["override_reason"] == "Launch hour"
+    assert event.after["overridden_rules"] == ["cadence.min_gap"]
+
+
+def test_quiet_hours_propose_the_morning(manager_access, new_post):
+    late_evening = daytime(2, 23)
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=new_post().pk, at=late_evening)
+    assert _rules(refused.value) == ["cadence.quiet_hours"]
+    assert refused.value.proposed_at == daytime(3, 8)
+
+
+def test_max_per_day(manager_access, new_post):
+    post_schedule(access=manager_access, post_id=new_post("photo").pk, at=daytime(2, 9))
+    post_schedule(access=manager_access, post_id=new_post("video").pk, at=daytime(2, 13))
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=new_post("text").pk, at=daytime(2, 17))
+    assert "cadence.max_per_day" in _rules(refused.value)
+    assert refused.value.proposed_at == daytime(3, 8)
+
+
+def test_content_mix_drift_is_refused(manager_access, new_post):
+    monday = daytime(7 - daytime(0).weekday() + 7, 12)  # a Monday next week, clear of other posts
+    post_schedule(access=manager_access, post_id=new_post("photo").pk, at=monday)
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=new_post("photo").pk, at=monday + timedelta(days=1))
+    assert _rules(refused.value) == ["mix.worsens"]
+    assert refused.value.proposed_at is None
+    # a different type improves the mix and is fine
+    post_schedule(access=manager_access, post_id=new_post("video").pk, at=monday + timedelta(days=1))
+
+
+def test_link_without_context_is_refused(manager_access, new_post):
+    post = new_post("link", link="https://example.lv/katalogs")
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12))
+    assert _rules(refused.value) == ["links.require_context"]
+    assert "Say why the audience needs this link" in refused.value.message
+    ok = new_post("link", link="https://example.lv/katalogs", link_context="they asked for the catalogue")
+    post_schedule(access=manager_access, post_id=ok.pk, at=daytime(4, 12))
+
+
+def test_platform_limit_cannot_be_overridden(manager_access, new_post):
+    post = new_post(text="x" * 501)  # the fake platform allows 500 characters
+    with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12), override_reason="please")
+    assert _rules(refused.value) == ["platform.too_long"]
+    assert not refused.value.overridable
+    assert post.variants.get().problems[0]["code"] == "too_long"  # cached for the composer
+
+
+def test_reschedule_is_checked_too_and_ignores_its_own_old_slot(manager_access, new_post):
+    first = new_post("photo")
+    post_schedule(access=manager_access, post_id=first.pk, at=daytime(2, 12))
+    post_reschedule(access=manager_access, post_id=first.pk, at=daytime(2, 13))  # its own old slot is no gap
+    second = new_post("video")
+    post_schedule(access=manager_access, post_id=second.pk, at=daytime(2, 17))
+    with pytest.raises(ScheduleRefused):
+        post_reschedule(access=manager_access, post_id=second.pk, at=daytime(2, 14))
+
+
+def test_contributor_cannot_override(contributor_access, manager_access, account):
+    post = post_create(access=contributor_access, account_ids=[account.pk], text="Mans")
+    with pytest.raises(NotPermitted):
+        post_schedule(
+            access=contributor_access, post_id=post.pk, at=daytime(2, 23), override_reason="because"
+        )
