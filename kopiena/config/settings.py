@@ -198,7 +198,13 @@ WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbe
 # Add one line per job; the clock checks every entry at start-up. docs/operations.md explains the contract.
 PERIODIC_TASKS = [
     ("kopiena.core.tasks_runtime.maintenance.runtime_tidy", 300),
+    ("kopiena.publishing.tasks.deliveries_dispatch", 1),
+    ("kopiena.publishing.tasks.deliveries_housekeeping", 15),
+    ("kopiena.publishing.tasks.publishing_metrics_poll", 600),
 ]
+# Delivery engine (kopiena/publishing/engine/config.py lists every knob and its default).
+PUBLISH_LATE_CUTOFF_SECONDS = env_int("KOPIENA_PUBLISH_LATE_CUTOFF_SECONDS", 2 * 3600)
+PUBLISH_LEASE_SECONDS = env_int("KOPIENA_PUBLISH_LEASE_SECONDS", 300)
 # Outbound fetches (feeds, link previews, connector base URLs) refuse private addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE = env_bool("KOPIENA_OUTBOUND_ALLOW_PRIVATE", False)
 
