@@ -35,7 +35,6 @@ def prepare_database(*, stdout: TextIO, migrate: bool) -> None:
         call_command("createcachetable", verbosity=0)
     if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
-    connections.close_all()
 
 
 def install_stop_signals(on_stop: Callable[[], None]) -> None:
@@ -91,6 +90,8 @@ def serve(
     install_stop_signals(on_stop)
     for thread in threads:
         thread.start()
+    if threads:
+        stop.wait(1.0)  # let the worker and clock log their start, so the login block below is last
     parts = [name for name, on in (("worker", with_worker), ("clock", with_clock)) if on]
     stdout.write(f"Kopiena is running at {url} (web + {' + '.join(parts) or 'no background work'}).\n")
     if after_start is not None:
