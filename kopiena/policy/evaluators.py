@@ -311,7 +311,7 @@ def check_mix(
 
 def content_type_label(policy: PolicyDocument, content_type: str, language: str) -> str:
     labels = policy.publishing.content_mix.types.get(content_type, {})
-    return _pick_language(labels, language) or content_type
+    return pick_language(labels, language) or content_type
 
 
 # ---------------------------------------------------------------- links (M9, C4)
@@ -467,7 +467,7 @@ class ThemeSuggestion:
     hashtags: list[str]
 
 
-def _pick_language(values: Mapping[str, Any], language: str) -> Any:
+def pick_language(values: Mapping[str, Any], language: str) -> Any:
     """The value for ``language``, else its base language, else English, else the first one."""
     for code in (language, (language or "").split("-")[0], "en"):
         if code in values:
@@ -483,8 +483,8 @@ def theme_for(policy: PolicyDocument, day: date, language: str) -> list[ThemeSug
     return [
         ThemeSuggestion(
             key=theme.key,
-            name=_pick_language(theme.names, language) or theme.key,
-            hashtags=list(_pick_language(theme.hashtags, language) or []),
+            name=pick_language(theme.names, language) or theme.key,
+            hashtags=list(pick_language(theme.hashtags, language) or []),
         )
         for theme in themes.weekdays.get(WEEKDAYS[day.weekday()], [])
     ]

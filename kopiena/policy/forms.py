@@ -1,0 +1,457 @@
+"""One form per policy section edited in the UI, plus the YAML editor form.
+
+A section form starts from the current document and writes back only its own section; the whole new
+document is then validated by the schema, so the UI and the YAML editor can never disagree about what is
+valid. Rules the forms don't show (per-account overrides, custom themes' names) are kept as they are and
+edited in the YAML editor.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from pydantic import ValidationError
+
+from kopiena.policy.defaults import DEFAULT_DATA
+from kopiena.policy.evaluators import pick_language
+from kopiena.policy.schema import PRIORITIES, ROLES, WEEKDAYS, PolicyDocument
+from kopiena.teams.forms import COUNTRIES, KopienaFormMixin
+from kopiena.teams.models import Role
+
+WEEKDAY_LABELS = {
+    "monday": _("Monday"),
+    "tuesday": _("Tuesday"),
+    "wednesday": _("Wednesday"),
+    "thursday": _("Thursday"),
+    "friday": _("Friday"),
+    "saturday": _("Saturday"),
+    "sunday": _("Sunday"),
+}
+ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in ROLES]
+_WINDOW = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _clock(value: str) -> str:
+    hours, minutes = value.split(":")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def _windows(text: str, field_label: str) -> list[dict]:
+    """'09:00-12:00, 13:00-18:00' → [{start, end}, …]."""
+    windows = []
+    for part in [p for p in re.split(r"[,;\n]", text or "") if p.strip()]:
+        match = _WINDOW.match(part)
+        if not match:
+            raise forms.ValidationError(
+                _("%(field)s: write times as 09:00-18:00, several separated by commas (got “%(part)s”).")
+                % {"field": field_label, "part": part.strip()}
+            )
+        windows.append({"start": _clock(match[1]), "end": _clock(match[2])})
+    return windows
+
+
+def _show_windows(windows) -> str:
+    return ", ".join(f"{w.start}-{w.end}" for w in windows)
+
+
+class SectionForm(KopienaFormMixin, forms.Form):
+    """Base: ``section`` names the dotted section; ``apply`` returns the new whole-document data."""
+
+    section: str = ""
+    title = ""
+
+    summary = forms.CharField(
+        label=_("What changed and why (optional)"), required=False, max_length=300, widget=forms.TextInput()
+    )
+
+    def __init__(self, *args, document: PolicyDocument, **kwargs):
+        self.document = document
+        kwargs.setdefault("initial", self.initial_from(document))
+        super().__init__(*args, **kwargs)
+        # The summary field goes last, after the section's own fields.
+        self.fields["summary"] = self.fields.pop("summary")
+
+    def initial_from(self, document: PolicyDocument) -> dict:
+        raise NotImplementedError
+
+    def section_data(self, current: dict) -> dict:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        data = self.document.to_data()
+        part, name = self.section.split(".")
+        data[part][name] = self.section_data(data[part][name])
+        try:
+            self.new_document = PolicyDocument.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                path = ".".join(str(p) for p in error["loc"])
+                self.add_error(None, f"{path}: {error['msg'].removeprefix('Value error, ')}")
+        return cleaned
+
+
+class CadenceForm(SectionForm):
+    section = "publishing.cadence"
+    title = _("Publishing cadence")
+
+    max_per_day = forms.IntegerField(label=_("Most posts a day per account"), required=False, min_value=1)
+    max_per_week = forms.IntegerField(label=_("Most posts a week per account"), required=False, min_value=1)
+    min_gap_minutes = forms.IntegerField(label=_("Minimum minutes between two posts"), min_value=0)
+    quiet_hours = forms.CharField(
+        label=_("Quiet hours (no posts)"),
+        required=False,
+        help_text=_("For example 22:00-08:00; a window may cross midnight. Several: separate with commas."),
+    )
+    manager_may_override = forms.BooleanField(
+        label=_("A manager may schedule against these rules, giving a reason"), required=False
+    )
+
+    def initial_from(self, document):
+        rule = document.publishing.cadence.default
+        return {
+            "max_per_day": rule.max_per_day,
+            "max_per_week": rule.max_per_week,
+            "min_gap_minutes": rule.min_gap_minutes,
+            "quiet_hours": _show_windows(w for w in rule.quiet_hours if not w.days),
+            "manager_may_override": rule.manager_may_override,
+        }
+
+    def clean_quiet_hours(self):
+        return _windows(self.cleaned_data["quiet_hours"], str(self.fields["quiet_hours"].label))
+
+    def section_data(self, current):
+        rule = current["default"]
+        # Windows limited to certain days are edited in YAML; keep them.
+        day_windows = [w for w in rule["quiet_hours"] if w["days"]]
+        rule.update(
+            max_per_day=self.cleaned_data["max_per_day"],
+            max_per_week=self.cleaned_data["max_per_week"],
+            min_gap_minutes=self.cleaned_data["min_gap_minutes"],
+            quiet_hours=[{**w, "days": []} for w in self.cleaned_data["quiet_hours"]] + day_windows,
+            manager_may_override=self.cleaned_data["manager_may_override"],
+        )
+        return current
+
+
+class MixForm(SectionForm):
+    section = "publishing.content_mix"
+    title = _("Content mix")
+
+    def __init__(self, *args, document, language: str = "en", **kwargs):
+        self.type_fields = []
+        super().__init__(*args, document=document, **kwargs)
+        summary = self.fields.pop("summary")
+        for key, labels in document.publishing.content_mix.types.items():
+            name = f"target_{key}"
+            self.fields[name] = forms.IntegerField(
+                label=pick_language(labels, language) or key, min_value=0, max_value=100, required=False
+            )
+            self.fields[name].widget.attrs.update({"class": "form-control", "inputmode": "numeric"})
+            self.initial.setdefault(name, document.publishing.content_mix.default.targets.get(key, 0))
+            self.type_fields.append(name)
+        self.fields["tolerance_percent"] = forms.IntegerField(
+            label=_("Tolerance (percentage points)"), min_value=0, max_value=100
+        )
+        self.fields["tolerance_percent"].widget.attrs["class"] = "form-control"
+        self.initial.setdefault(
+            "tolerance_percent", document.publishing.content_mix.default.tolerance_percent
+        )
+        self.fields["summary"] = summary
+
+    def initial_from(self, document):
+        return {}
+
+    def section_data(self, current):
+        targets = {name.removeprefix("target_"): self.cleaned_data[name] or 0 for name in self.type_fields}
+        current["default"] = {
+            "targets": {k: v for k, v in targets.items() if v},
+            "tolerance_percent": self.cleaned_data["tolerance_percent"],
+        }
+        return current
+
+
+class LinksForm(SectionForm):
+    section = "publishing.links"
+    title = _("Links")
+
+    own_domains = forms.CharField(
+        label=_("Our own domains"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. kafija.lv; subdomains count as ours."),
+    )
+    max_own_link_share_percent = forms.IntegerField(
+        label=_("Most posts a week linking to our own site (%)"), min_value=0, max_value=100
+    )
+    require_context = forms.BooleanField(
+        label=_("A link post must say why the link is needed"), required=False
+    )
+    allowed_contexts = forms.CharField(
+        label=_("Accepted reasons (keys, comma-separated; empty: any reason)"), required=False
+    )
+    utm_enabled = forms.BooleanField(label=_("Add UTM parameters"), required=False)
+    utm_only_own_domains = forms.BooleanField(label=_("Only to links to our own domains"), required=False)
+    utm_params = forms.CharField(
+        label=_("UTM parameters"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: utm_source={platform}. Placeholders: {platform} {account} {campaign} {content_type} {theme}."
+        ),
+    )
+
+    def initial_from(self, document):
+        links = document.publishing.links
+        return {
+            "own_domains": "\n".join(links.own_domains),
+            "max_own_link_share_percent": links.max_own_link_share_percent,
+            "require_context": links.require_context,
+            "allowed_contexts": ", ".join(links.allowed_contexts),
+            "utm_enabled": links.utm.enabled,
+            "utm_only_own_domains": links.utm.only_own_domains,
+            "utm_params": "\n".join(f"{k}={v}" for k, v in links.utm.params.items()),
+        }
+
+    def clean_utm_params(self):
+        params = {}
+        for line in _lines(self.cleaned_data["utm_params"]):
+            name, sep, value = line.partition("=")
+            if not sep:
+                raise forms.ValidationError(
+                    _("Write each parameter as name=value (got “%(line)s”).") % {"line": line}
+                )
+            params[name.strip()] = value.strip()
+        return params
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        return {
+            "own_domains": _lines(c["own_domains"]),
+            "max_own_link_share_percent": c["max_own_link_share_percent"],
+            "require_context": c["require_context"],
+            "allowed_contexts": [x.strip() for x in c["allowed_contexts"].split(",") if x.strip()],
+            "utm": {
+                "enabled": c["utm_enabled"],
+                "only_own_domains": c["utm_only_own_domains"],
+                "params": c["utm_params"],
+            },
+        }
+
+
+class ThemesForm(SectionForm):
+    """C1: pick and combine weekday themes (the article's list plus any the team added in YAML)."""
+
+    section = "publishing.themes"
+    title = _("Weekday themes")
+
+    enabled = forms.BooleanField(label=_("Suggest weekday themes in the planner"), required=False)
+
+    def __init__(self, *args, document, language: str = "en", **kwargs):
+        super().__init__(*args, document=document, **kwargs)
+        summary = self.fields.pop("summary")
+        self.known: dict[str, dict[str, dict]] = {}
+        current = document.to_data()["publishing"]["themes"]["weekdays"]
+        for day in WEEKDAYS:
+            themes = {t["key"]: t for t in DEFAULT_DATA["publishing"]["themes"]["weekdays"].get(day, [])}
+            themes.update({t["key"]: t for t in current.get(day, [])})
+            self.known[day] = themes
+            self.fields[day] = forms.MultipleChoiceField(
+                label=WEEKDAY_LABELS[day],
+                required=False,
+                choices=[(k, pick_language(t["names"], language)) for k, t in themes.items()],
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            )
+            self.initial.setdefault(day, [t["key"] for t in current.get(day, [])])
+        self.fields["summary"] = summary
+
+    def initial_from(self, document):
+        return {"enabled": document.publishing.themes.enabled}
+
+    def section_data(self, current):
+        return {
+            "enabled": self.cleaned_data["enabled"],
+            "weekdays": {
+                day: [self.known[day][key] for key in self.known[day] if key in self.cleaned_data[day]]
+                for day in WEEKDAYS
+                if self.cleaned_data[day]
+            },
+        }
+
+
+class ApprovalForm(SectionForm):
+    section = "publishing.approval"
+    title = _("Approval")
+
+    roles_needing_approval = forms.MultipleChoiceField(
+        label=_("Posts by these roles need approval"),
+        choices=ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approver_roles = forms.MultipleChoiceField(
+        label=_("Who may approve"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    link_posts = forms.BooleanField(label=_("Every post with a link needs approval"), required=False)
+
+    def initial_from(self, document):
+        approval = document.publishing.approval
+        return {
+            "roles_needing_approval": approval.roles_needing_approval,
+            "approver_roles": approval.approver_roles,
+            "link_posts": approval.link_posts,
+        }
+
+    def section_data(self, current):
+        for name in ("roles_needing_approval", "approver_roles", "link_posts"):
+            current[name] = self.cleaned_data[name]
+        return current
+
+
+class BusinessHoursForm(SectionForm):
+    section = "engagement.business_hours"
+    title = _("Business hours")
+
+    timezone = forms.CharField(
+        label=_("Time zone"), required=False, help_text=_("Empty: the workspace's time zone.")
+    )
+    country = forms.ChoiceField(
+        label=_("Public holidays of"),
+        required=False,
+        choices=[("", _("the workspace's country")), *COUNTRIES],
+    )
+    closed_dates = forms.CharField(
+        label=_("Closed on these dates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One date per line, YYYY-MM-DD."),
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, document=document, **kwargs)
+        summary = self.fields.pop("summary")
+        weekly = document.engagement.business_hours.weekly
+        for day in WEEKDAYS:
+            self.fields[day] = forms.CharField(
+                label=WEEKDAY_LABELS[day],
+                required=False,
+                help_text=_("e.g. 09:00-12:00, 13:00-18:00; empty: closed") if day == "monday" else "",
+            )
+            self.fields[day].widget.attrs["class"] = "form-control"
+            self.initial.setdefault(day, _show_windows(weekly.get(day, [])))
+        self.fields["summary"] = summary
+
+    def initial_from(self, document):
+        hours = document.engagement.business_hours
+        return {
+            "timezone": hours.timezone or "",
+            "country": hours.country or "",
+            "closed_dates": "\n".join(d.isoformat() for d in hours.closed_dates),
+        }
+
+    def clean_closed_dates(self):
+        dates = []
+        for line in _lines(self.cleaned_data["closed_dates"]):
+            try:
+                dates.append(date.fromisoformat(line).isoformat())
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a date written YYYY-MM-DD.") % {"line": line}
+                ) from exc
+        return dates
+
+    def clean(self):
+        for day in WEEKDAYS:
+            if day in self.cleaned_data:
+                try:
+                    self.cleaned_data[day] = _windows(self.cleaned_data[day], str(self.fields[day].label))
+                except forms.ValidationError as exc:
+                    self.add_error(day, exc)
+        return super().clean()
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current.update(
+            timezone=c["timezone"].strip() or None,
+            country=c["country"] or None,
+            weekly={day: c[day] for day in WEEKDAYS if c[day]},
+            closed_dates=c["closed_dates"],
+        )
+        return current
+
+
+class ResponseTargetsForm(SectionForm):
+    section = "engagement.response_targets"
+    title = _("Response targets")
+
+    first_response_hours = forms.DecimalField(
+        label=_("First response within (hours)"), min_value=0.1, max_digits=6, decimal_places=2
+    )
+    business_time = forms.BooleanField(label=_("Count only business hours"), required=False)
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, document=document, **kwargs)
+        summary = self.fields.pop("summary")
+        by_priority = document.engagement.response_targets.by_priority
+        labels = {"urgent": _("Urgent"), "high": _("High"), "normal": _("Normal"), "low": _("Low")}
+        for priority in PRIORITIES:
+            name = f"priority_{priority}"
+            self.fields[name] = forms.DecimalField(
+                label=_("%(priority)s priority (hours; empty: the default)") % {"priority": labels[priority]},
+                required=False,
+                min_value=0.1,
+                max_digits=6,
+                decimal_places=2,
+            )
+            self.fields[name].widget.attrs["class"] = "form-control"
+            if priority in by_priority:
+                self.initial.setdefault(name, round(by_priority[priority] / 3600, 2))
+        self.fields["summary"] = summary
+
+    def initial_from(self, document):
+        targets = document.engagement.response_targets
+        return {
+            "first_response_hours": round(targets.first_response_seconds / 3600, 2),
+            "business_time": targets.business_time,
+        }
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current["first_response_seconds"] = int(c["first_response_hours"] * 3600)
+        current["business_time"] = c["business_time"]
+        current["by_priority"] = {
+            p: int(c[f"priority_{p}"] * 3600) for p in PRIORITIES if c.get(f"priority_{p}") is not None
+        }
+        return current
+
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    "cadence": CadenceForm,
+    "content_mix": MixForm,
+    "links": LinksForm,
+    "themes": ThemesForm,
+    "approval": ApprovalForm,
+    "business_hours": BusinessHoursForm,
+    "response_targets": ResponseTargetsForm,
+}
+LANGUAGE_AWARE = {"content_mix", "themes"}
+
+
+class YamlForm(forms.Form):
+    text = forms.CharField(
+        label=_("Policy as YAML"),
+        widget=forms.Textarea(
+            attrs={"rows": 30, "spellcheck": "false", "class": "form-control font-monospace"}
+        ),
+    )
+    summary = forms.CharField(label=_("What changed and why (optional)"), required=False, max_length=300)
+    summary.widget.attrs["class"] = "form-control"
