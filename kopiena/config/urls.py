@@ -7,6 +7,7 @@ from django.urls import include, path
 from kopiena.config.api import api
 
 workspace_patterns = [
+    path("", include("kopiena.policy.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]
 

@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path("contests/", views.placeholder("placeholders/contests.html"), name="contests"),
     path("settings/accounts/", views.placeholder("placeholders/accounts.html"), name="accounts"),
-    path("settings/policy/", views.placeholder("placeholders/policy.html"), name="policy"),
     # settings owned by teams and audit
     path("settings/", views.workspace_settings, name="settings"),
     path("settings/team/", views.team, name="team"),
