@@ -70,6 +70,7 @@ class Connector:
     docs_url: ClassVar[str] = ""
     requests_per_second: ClassVar[float] = 2.0
     burst: ClassVar[int] = 20
+    follow_redirects: ClassVar[bool] = False  # each hop is checked by the SSRF guard anyway
 
     def __init__(
         self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
@@ -84,6 +85,7 @@ class Connector:
             rate_per_second=self.requests_per_second,
             burst=self.burst,
             error_mapper=self.map_error,
+            follow_redirects=self.follow_redirects,
         )
         if self.http.error_mapper is None:
             self.http.error_mapper = self.map_error
