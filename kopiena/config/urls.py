@@ -7,6 +7,7 @@ from django.urls import include, path
 from kopiena.config.api import api
 
 workspace_patterns = [
+    path("settings/accounts/", include("kopiena.integrations.urls")),
     path("", include("kopiena.policy.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("kopiena.core.urls")),
     path("", include("kopiena.teams.urls")),
     path("w/<slug:ws>/", include(workspace_patterns)),
+    path("integrations/", include("kopiena.integrations.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
