@@ -23,7 +23,7 @@ from kopiena.integrations.models import ConnectedAccount
 from kopiena.integrations.selectors import credential_for
 
 
-def _allow_loopback(*, is_sandbox: bool = False) -> bool:
+def allow_loopback(*, is_sandbox: bool = False) -> bool:
     # The local sandbox platform and tests run on 127.0.0.1; everything else goes through the SSRF guard.
     return is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
 
@@ -34,13 +34,13 @@ def connector_for(account: ConnectedAccount):
     credentials = AccountCredentials(
         secrets=credential_for(account), base_url=account.base_url, account_key=f"account:{account.pk}"
     )
-    return cls(credentials, allow_loopback=_allow_loopback(is_sandbox=account.is_sandbox))
+    return cls(credentials, allow_loopback=allow_loopback(is_sandbox=account.is_sandbox))
 
 
 def verify_credentials(*, platform: str, base_url: str, secrets: dict[str, str]) -> AccountInfo:
     """Ask the platform whose credentials these are; a refusal becomes a DomainError a person can act on."""
     cls = platforms.connector_class(platform)
-    connector = cls(AccountCredentials(secrets=secrets, base_url=base_url), allow_loopback=_allow_loopback())
+    connector = cls(AccountCredentials(secrets=secrets, base_url=base_url), allow_loopback=allow_loopback())
     try:
         return connector.verify()
     except (AuthExpired, AccountDisconnected) as exc:

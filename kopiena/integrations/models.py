@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kopiena.core.models import WorkspaceScopedModel
+from kopiena.core.models import TimeStampedModel, WorkspaceScopedModel
 
 
 class AccountStatus(models.TextChoices):
@@ -93,3 +93,26 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "delivery_key"], name="webhook_delivery_unique")
         ]
+
+
+class OAuthApp(TimeStampedModel):
+    """Our OAuth client registration on one server (Mastodon: one app per instance, made on first use).
+
+    Shared by every workspace that connects an account there; client id and secret are encrypted like a
+    credential (``ciphertext`` holds ``{"client_id", "client_secret", "scopes"}``).
+    """
+
+    platform = models.CharField(max_length=32)
+    base_url = models.URLField()
+    redirect_uri = models.URLField(max_length=500)
+    ciphertext = models.TextField(editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "base_url", "redirect_uri"], name="oauth_app_unique")
+        ]
+
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and debug pages
+        return f"<OAuthApp {self.platform} {self.base_url}>"
+
+    __str__ = __repr__

@@ -127,3 +127,30 @@ def capability_names(platform: str) -> list[str]:
         if candidate.key == platform:
             return list(candidate.capabilities)
     return []
+
+
+CAPABILITY_LABELS = {
+    "publish": _("Publish posts"),
+    "publish_media": _("Images and video"),
+    "polls": _("Polls"),
+    "threads": _("Threads"),
+    "quote": _("Quote posts"),
+    "content_warning": _("Content warnings"),
+    "visibility": _("Visibility"),
+    "idempotent_publish": _("Duplicate-safe publishing"),
+    "read_comments": _("Read comments"),
+    "read_mentions": _("Read mentions"),
+    "read_messages": _("Read messages"),
+    "reply": _("Reply"),
+    "hide": _("Hide comments"),
+    "delete": _("Delete"),
+    "search": _("Search"),
+    "metrics": _("Metrics"),
+    "webhooks": _("Instant updates (webhooks)"),
+    "feeds": _("Feed items"),
+    "reconcile": _("Check unconfirmed posts"),
+}
+
+
+def capability_labels(platform: str) -> list[str]:
+    return [str(CAPABILITY_LABELS.get(name, name)) for name in capability_names(platform)]

@@ -23,7 +23,7 @@ from kopiena.core.logging import REDACTED, redact
 from kopiena.integrations import platforms
 from kopiena.integrations.connecting import verify_credentials
 from kopiena.integrations.crypto import CredentialDecryptError, encrypt_secret, is_current, rotate_secret
-from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
+from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, OAuthApp, WebhookEndpoint
 from kopiena.integrations.selectors import credential_for
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, users_with_perm
@@ -44,7 +44,7 @@ def _public_fields(account: ConnectedAccount) -> dict:
     }
 
 
-def _clean_base_url(base_url: str) -> str:
+def clean_base_url(base_url: str) -> str:
     base_url = base_url.strip().rstrip("/")
     if not base_url:
         return ""
@@ -89,7 +89,7 @@ def account_connect(
     fields = {
         "name": name,
         "handle": handle.strip(),
-        "base_url": _clean_base_url(base_url),
+        "base_url": clean_base_url(base_url),
         "timezone": timezone,
         "settings": settings or {},
         "approval_required": approval_required,
@@ -141,7 +141,7 @@ def account_connect_checked(
     for f in spec.fields:
         if f.required and not values.get(f.key):
             raise DomainError(_("%(field)s is required.") % {"field": f.label}, field=f.key)
-    base_url = _clean_base_url(
+    base_url = clean_base_url(
         values.get("base_url") or next((f.initial for f in spec.fields if f.key == "base_url"), "")
     )
     secrets_ = {f.key: values[f.key] for f in spec.fields if f.key != "base_url" and values.get(f.key)}
@@ -318,6 +318,7 @@ def _rotation_targets() -> list[tuple[str, type, str]]:
     return [
         ("credentials", Credential, "ciphertext"),
         ("webhook secrets", WebhookEndpoint, "secret_ciphertext"),
+        ("OAuth app secrets", OAuthApp, "ciphertext"),
     ]
 
 

@@ -45,6 +45,7 @@ PUBLIC_ROUTES = {
     "invitation_accept": "the invitation token is its own authorisation (hash lookup, no ids)",
     "set_language": "i18n",
     "healthz": "liveness probe, no tenant data",
+    "oauth_callback": "the one-time state in the session names the workspace; membership is re-checked",
     "api:openapi-json": "API schema, no data",
     "api:openapi-view": "Swagger UI, no data",
 }

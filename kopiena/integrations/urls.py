@@ -1,0 +1,14 @@
+"""Settings → Accounts, under /w/<ws>/settings/accounts/ (included from config/urls.py)."""
+
+from django.urls import path
+
+from kopiena.integrations import views
+
+urlpatterns = [
+    path("", views.accounts, name="accounts"),
+    path("connect/", views.account_connect_choose, name="account_connect_choose"),
+    path("connect/<slug:platform>/", views.account_connect, name="account_connect"),
+    path("connect/<slug:platform>/oauth/", views.account_oauth_start, name="account_oauth_start"),
+    path("<int:account_id>/", views.account_detail, name="account_detail"),
+    path("<int:account_id>/disconnect/", views.account_disconnect_view, name="account_disconnect"),
+]

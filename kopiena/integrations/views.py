@@ -1,0 +1,145 @@
+"""Settings → Accounts: the list, one account's page, and connecting (token form or OAuth sign-in)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kopiena.core.errors import DomainError
+from kopiena.integrations import oauth, platforms
+from kopiena.integrations.forms import AccountForm, ConnectForm, OAuthStartForm
+from kopiena.integrations.selectors import access_account, accounts_of
+from kopiena.integrations.services import account_connect_checked, account_disconnect, account_update
+from kopiena.teams.permissions import Perm
+from kopiena.teams.views import workspace_view
+
+
+def _add_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@workspace_view()
+def accounts(request: HttpRequest, ws: str) -> HttpResponse:
+    rows = [
+        {"account": account, "capabilities": platforms.capability_labels(account.platform)}
+        for account in accounts_of(access=request.access)
+    ]
+    return render(request, "integrations/accounts.html", {"rows": rows})
+
+
+@workspace_view()
+def account_detail(request: HttpRequest, ws: str, account_id: int) -> HttpResponse:
+    account = access_account(access=request.access, pk=account_id)
+    can_manage = request.access.can(Perm.ACCOUNT_CONNECT)
+    form = AccountForm.for_account(account, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        request.access.require(Perm.ACCOUNT_CONNECT)
+        if form.is_valid():
+            account_update(access=request.access, account=account, **form.cleaned_data)
+            messages.success(request, _("Account saved."))
+            return redirect("account_detail", ws=ws, account_id=account.pk)
+    context = {
+        "account": account,
+        "form": form if can_manage else None,
+        "capabilities": platforms.capability_labels(account.platform),
+        "platform": next((p for p in platforms.available() if p.key == account.platform), None),
+    }
+    return render(request, "integrations/account_detail.html", context)
+
+
+@require_POST
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_disconnect_view(request: HttpRequest, ws: str, account_id: int) -> HttpResponse:
+    account = access_account(access=request.access, pk=account_id)
+    account_disconnect(access=request.access, account=account)
+    messages.success(request, _("Disconnected. Its stored token was deleted; its posts and comments stay."))
+    return redirect("account_detail", ws=ws, account_id=account.pk)
+
+
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_connect_choose(request: HttpRequest, ws: str) -> HttpResponse:
+    return render(request, "integrations/connect_choose.html", {"platforms": platforms.available()})
+
+
+def _platform_or_404(platform: str) -> platforms.Platform:
+    try:
+        return platforms.require_known(platform)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_connect(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+    spec = _platform_or_404(platform)
+    form = ConnectForm(request.POST if request.method == "POST" else None, platform=spec)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = account_connect_checked(
+                access=request.access,
+                platform=spec.key,
+                values=form.values(),
+                name=form.cleaned_data["name"],
+                approval_required=form.cleaned_data["approval_required"],
+            )
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is connected.") % {"name": account.name})
+            return redirect("account_detail", ws=ws, account_id=account.pk)
+    context = {
+        "platform": spec,
+        "form": form,
+        "oauth_form": OAuthStartForm() if oauth.oauth_supported(spec.key) else None,
+    }
+    return render(request, "integrations/connect_form.html", context)
+
+
+@require_POST
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_oauth_start(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+    spec = _platform_or_404(platform)
+    form = OAuthStartForm(request.POST)
+    if form.is_valid():
+        try:
+            url = oauth.oauth_begin(
+                session=request.session,
+                access=request.access,
+                platform=spec.key,
+                base_url=form.cleaned_data["base_url"],
+            )
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            return redirect(url)
+    context = {"platform": spec, "form": ConnectForm(platform=spec), "oauth_form": form}
+    return render(request, "integrations/connect_form.html", context, status=400)
+
+
+@login_required
+@require_GET
+def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
+    """Where the platform sends the browser back. The session's state decides the workspace."""
+    if request.GET.get("error"):
+        with suppress(DomainError):  # forget the pending flow; an unknown state needs no answer
+            oauth.take_flow(session=request.session, platform=platform, state=request.GET.get("state", ""))
+        messages.error(request, _("The connection was cancelled on the platform's side."))
+        return redirect("home")
+    try:
+        account = oauth.oauth_complete(
+            session=request.session,
+            user=request.user,
+            platform=platform,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    messages.success(request, _("%(name)s is connected.") % {"name": account.name})
+    return redirect("account_detail", ws=account.workspace.slug, account_id=account.pk)
