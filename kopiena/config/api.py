@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 ROUTERS: dict[str, str] = {
     "": "kopiena.teams.apis",
     "/accounts": "kopiena.integrations.apis",
+    "/policy": "kopiena.policy.apis",
 }
 
 api = NinjaAPI(
