@@ -182,6 +182,8 @@ def workspace_settings(request: HttpRequest, ws: str) -> HttpResponse:
 @workspace_view()
 def team(request: HttpRequest, ws: str) -> HttpResponse:
     access = request.access
+    if request.method == "POST":
+        access.require(Perm.TEAM_MANAGE)
     invite_form = InviteForm(request.POST or None)
     if request.method == "POST" and invite_form.is_valid():
         try:

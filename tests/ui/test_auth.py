@@ -1,0 +1,126 @@
+"""Signing in and out, login rate limiting, password reset and the language switch."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+
+def _login(client, username, password, ip="203.0.113.5"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_login_and_logout(owner, workspace, client):
+    response = _login(client, owner.username, PASSWORD)
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("logout")).status_code == 405  # logging out is a POST
+    client.post(reverse("logout"))
+    assert client.get(reverse("calendar", kwargs={"ws": workspace.slug})).status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_password_says_so(owner, client):
+    response = _login(client, owner.username, "wrong password")
+    assert response.status_code == 200
+    assert "That username and password do not match." in response.text
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_RATE_LIMIT=3)
+def test_login_rate_limit_per_username_refuses_even_the_right_password(owner, client):
+    for n in range(3):
+        _login(client, owner.username, "guess", ip=f"198.51.100.{n}")
+    response = _login(client, owner.username, PASSWORD, ip="198.51.100.99")
+    assert response.status_code == 200
+    assert "Too many failed attempts. Try again in 15 minutes." in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_RATE_LIMIT=3)
+def test_login_rate_limit_per_address_covers_other_usernames(owner, make_user, client):
+    for name in ["a", "b", "c"]:
+        _login(client, name, "guess", ip="192.0.2.7")
+    response = _login(client, owner.username, PASSWORD, ip="192.0.2.7")
+    assert "Too many failed attempts." in response.text
+    # Another address may still sign in as that person.
+    assert _login(client, owner.username, PASSWORD, ip="192.0.2.8").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_RATE_LIMIT=3)
+def test_failures_below_the_limit_do_not_lock(owner, client):
+    for _ in range(2):
+        _login(client, owner.username, "guess")
+    assert _login(client, owner.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email(owner, client):
+    response = client.post(reverse("password_reset"), {"email": owner.email})
+    assert response["Location"] == reverse("password_reset_done")
+    [message] = mail.outbox
+    assert message.to == [owner.email]
+    link = re.search(r"https?://[^/]+(/password/reset/\S+/)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    new_password = "another long passphrase 42"
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
+    assert response["Location"] == reverse("password_reset_complete")
+    owner.refresh_from_db()
+    assert owner.check_password(new_password)
+
+
+@pytest.mark.django_db
+def test_language_switch_translates_the_navigation(owner, workspace, login):
+    client = login(owner)
+    url = reverse("calendar", kwargs={"ws": workspace.slug})
+    assert ">Inbox<" in client.get(url).text.replace("</i>", ">")
+    response = client.post(reverse("set_language"), {"language": "lv", "next": url})
+    assert response["Location"] == url
+    latvian = client.get(url).text
+    assert '<html lang="lv"' in latvian
+    for label in ["Kalendārs", "Iesūtne", "Konkursi", "Iestatījumi", "Audita žurnāls"]:
+        assert label in latvian
+    client.post(reverse("set_language"), {"language": "ru", "next": url})
+    russian = client.get(url).text
+    assert "Календарь" in russian and "Входящие" in russian
+
+
+@pytest.mark.django_db
+def test_language_switch_needs_the_csrf_token(owner, workspace):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post(reverse("set_language"), {"language": "lv"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_signing_in_applies_the_profile_language(owner, client):
+    owner.language = "ru"
+    owner.save(update_fields=["language"])
+    response = _login(client, owner.username, PASSWORD)
+    assert response.cookies["django_language"].value == "ru"
+    assert "Входящие" in client.get("/", follow=True).text
+
+
+@pytest.mark.django_db
+def test_profile_saves_name_and_language(owner, login):
+    client = login(owner)
+    response = client.post(
+        reverse("profile"),
+        {"first_name": "Anna", "last_name": "Kalniņa", "email": owner.email, "language": "lv"},
+    )
+    assert response.cookies["django_language"].value == "lv"
+    owner.refresh_from_db()
+    assert (owner.first_name, owner.language) == ("Anna", "lv")
