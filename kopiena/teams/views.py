@@ -37,9 +37,9 @@ from kopiena.teams.forms import (
     RoleForm,
     WorkspaceForm,
 )
-from kopiena.teams.models import ApiToken, Invitation, Role, User, hash_token
+from kopiena.teams.models import ApiToken, Invitation, Membership, Role, User, hash_token
 from kopiena.teams.permissions import Perm
-from kopiena.teams.selectors import access_workspace, members_of, workspaces_for_user
+from kopiena.teams.selectors import access_scoped, access_workspace, members_of, workspaces_for_user
 from kopiena.teams.services import (
     api_token_create,
     api_token_revoke,
@@ -214,6 +214,7 @@ def team(request: HttpRequest, ws: str) -> HttpResponse:
 @require_POST
 @workspace_view(perm=Perm.TEAM_MANAGE)
 def member_role(request: HttpRequest, ws: str, membership_id: int) -> HttpResponse:
+    access_scoped(access=request.access, queryset=Membership.objects.all(), pk=membership_id)  # else 404
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
@@ -230,6 +231,7 @@ def member_role(request: HttpRequest, ws: str, membership_id: int) -> HttpRespon
 @require_POST
 @workspace_view(perm=Perm.TEAM_MANAGE)
 def member_remove(request: HttpRequest, ws: str, membership_id: int) -> HttpResponse:
+    access_scoped(access=request.access, queryset=Membership.objects.all(), pk=membership_id)  # else 404
     try:
         membership_remove(access=request.access, membership_id=membership_id)
     except DomainError as exc:
