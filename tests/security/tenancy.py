@@ -212,8 +212,6 @@ def fill(route: Route, *, ws: str) -> str:
             values[name] = VICTIM_ID
         elif conv == "uuid":
             values[name] = VICTIM_UUID
-        elif conv == "slug":
-            values[name] = f"{MARK}-slug"
-        else:
-            values[name] = f"{MARK}x"
+        else:  # not an object id: a neutral value (pages may echo it, so it must not carry MARK)
+            values[name] = "probe-value"
     return route.url(values)
