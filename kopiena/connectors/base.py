@@ -107,6 +107,11 @@ class Connector:
         """Check the credentials and say whose account they are. Every connector implements it."""
         raise NotImplementedError
 
+    def updated_secrets(self) -> dict[str, str]:
+        """Secrets that changed during this instance's calls (a refreshed session or token): the
+        caller re-encrypts and stores them after the call. Empty when nothing changed."""
+        return {}
+
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:
         """EVERY problem with ``draft`` at once (empty list: publishable). No network.

@@ -246,6 +246,8 @@ def platform_message(response: httpx.Response) -> str:
         error = data.get("error")
         if isinstance(error, dict):  # Meta Graph: {"error": {"message": …}}
             return str(error.get("message") or error.get("error_user_msg") or error)
+        if isinstance(error, str) and isinstance(data.get("message"), str):  # XRPC: code + words
+            return f"{error}: {data['message']}"
         for key in ("error_description", "error", "message", "detail", "description", "error_msg"):
             if data.get(key):
                 return str(data[key])

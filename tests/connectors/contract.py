@@ -105,6 +105,12 @@ class ContractHarness:
     def primary_requests(self) -> int:
         return self.server.count(*self.primary_route)
 
+    def fail_auth(self, body: dict | None = None) -> None:
+        """Make the platform refuse the credentials on the next primary call. Connectors that
+        refresh a session by themselves inject as many refusals as they will try."""
+        body = body or {"error": "The access token is invalid"}
+        self.server.fail_next(*self.primary_route, status=401, body=body)
+
 
 def _requires(harness: ContractHarness, capability: Capability) -> None:
     if capability not in harness.connector.capabilities:
@@ -201,9 +207,7 @@ class ConnectorContract:
 
     # Errors ---------------------------------------------------------------------------------
     def test_401_is_auth_expired(self, harness):
-        harness.server.fail_next(
-            *harness.primary_route, status=401, body={"error": "The access token is invalid"}
-        )
+        harness.fail_auth()
         with pytest.raises(AuthExpired):
             harness.primary_call()
 
@@ -232,9 +236,7 @@ class ConnectorContract:
         ]
         harness.primary_call()
         for secret in harness.secrets:
-            harness.server.fail_next(
-                *harness.primary_route, status=401, body={"error": f"token {secret} is not valid"}
-            )
+            harness.fail_auth(body={"error": "InvalidToken", "message": f"token {secret} is not valid"})
             with pytest.raises(ConnectorError) as caught:
                 harness.primary_call()
             seen += [str(caught.value), repr(caught.value), caught.value.platform_message]
