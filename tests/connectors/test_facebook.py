@@ -1,0 +1,298 @@
+"""Facebook Page connector against a local fake of the Graph API (payloads from fixtures/facebook)."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kopiena.connectors.errors import (
+    AccountDisconnected,
+    AuthExpired,
+    ContentRejected,
+    RateLimited,
+    TransientError,
+)
+from kopiena.connectors.facebook.connector import FacebookConnector
+from kopiena.connectors.testing import LocalServer, Response
+from kopiena.connectors.types import AccountCredentials, MediaItem, PostDraft
+from tests.connectors.contract import ConnectorContract, ContractHarness, make_test_http
+from tests.connectors.test_telegram import form_of
+
+FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
+TOKEN = "EAAGm0PX4ZCpsBAPageTokenZm9vYmFyYmF6cXV4"
+APP_SECRET = "f00dfacecafebeef0123456789abcdef"
+PAGE_ID = "104000000000001"
+V = r"/v21\.0"
+PUBLISH_ROUTE = ("POST", rf"{V}/{PAGE_ID}/feed")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def graph_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def cursor_for(index: int) -> str:
+    return base64.b64encode(str(index).encode()).decode()
+
+
+class FakeGraph:
+    """A Page with posts, photos, comments, tagged posts — Graph shapes, in-memory state."""
+
+    def __init__(self, server: LocalServer):
+        self.posts: dict[str, dict] = {}
+        self.comments: dict[str, list[dict]] = {}
+        self.tagged: list[dict] = []
+        self.hidden: dict[str, bool] = {}
+        self.ids = itertools.count(900000000000001)
+        self.clock = itertools.count()
+        server.add("GET", rf"{V}/(?P<path>.*)", self.get)
+        server.add("POST", rf"{V}/(?P<path>.*)", self.post)
+
+    def now(self) -> str:  # strictly increasing seconds, ending around now
+        return graph_time(datetime.now(UTC) - timedelta(seconds=600) + timedelta(seconds=next(self.clock)))
+
+    def _denied(self, request):
+        if request.bearer != TOKEN:
+            return Response.json(fixture("error_expired"), 400)
+        proof = request.query.get("appsecret_proof", [""])[0]
+        if not proof:
+            return Response.json(
+                {
+                    "error": {
+                        "message": "API calls from the server require an appsecret_proof argument",
+                        "code": 100,
+                    }
+                },
+                400,
+            )
+        return None
+
+    def get(self, request, match):
+        if denied := self._denied(request):
+            return denied
+        path = match["path"]
+        if path == PAGE_ID:
+            return Response.json(fixture("page"))
+        if path == f"{PAGE_ID}/published_posts":
+            return Response.json(
+                {"data": sorted(self.posts.values(), key=lambda p: p["created_time"], reverse=True)}
+            )
+        if path == f"{PAGE_ID}/tagged":
+            since = int(request.arg("since") or 0)
+            data = [
+                p
+                for p in self.tagged
+                if datetime.strptime(p["created_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp() >= since
+            ]
+            return Response.json({"data": list(reversed(data))})
+        if path.endswith("/comments"):
+            comments = self.comments.get(path.removesuffix("/comments"), [])
+            after = int(base64.b64decode(request.arg("after")).decode()) + 1 if request.arg("after") else 0
+            page = comments[after:]
+            paging = (
+                {"cursors": {"before": cursor_for(after), "after": cursor_for(after + len(page) - 1)}}
+                if page
+                else {}
+            )
+            return Response.json({"data": page, "paging": paging})
+        if path == "":
+            wanted = request.arg("ids").split(",")
+            return Response.json(
+                {pid: fixture("post_metrics") | {"id": pid} for pid in wanted if pid in self.posts}
+            )
+        return Response.json(
+            {"error": {"message": "Unsupported get request.", "code": 100, "error_subcode": 33}}, 400
+        )
+
+    def post(self, request, match):
+        if denied := self._denied(request):
+            return denied
+        path = match["path"]
+        multipart = "multipart" in request.headers.get("content-type", "")
+        fields = form_of(request)[0] if multipart else {k: v[0] for k, v in request.form().items()}
+        if path == f"{PAGE_ID}/feed":
+            post_id = self.add_post(fields.get("message", ""))
+            self.posts[post_id]["attached"] = sorted(
+                v for k, v in fields.items() if k.startswith("attached_media")
+            )
+            return Response.json({"id": post_id})
+        if path == f"{PAGE_ID}/photos":
+            photo_id = str(next(self.ids))
+            if fields.get("published") == "false":
+                return Response.json({"id": photo_id})
+            return Response.json({"id": photo_id, "post_id": self.add_post(fields.get("caption", ""))})
+        if path == f"{PAGE_ID}/videos":
+            return Response.json({"id": self.add_post(fields.get("description", ""), prefix="")})
+        if path.endswith("/comments"):
+            return Response.json(
+                {"id": self.add_comment(path.removesuffix("/comments"), fields["message"], PAGE_ID)}
+            )
+        if "is_hidden" in fields:
+            self.hidden[path] = fields["is_hidden"] == "true"
+            return Response.json({"success": True})
+        return Response.json({"error": {"message": "Unknown path components", "code": 2500}}, 400)
+
+    def add_post(self, message: str, *, prefix: str = f"{PAGE_ID}_") -> str:
+        post_id = f"{prefix}{next(self.ids)}"
+        self.posts[post_id] = {"id": post_id, "message": message, "created_time": self.now(),
+                               "permalink_url": f"https://www.facebook.com/{post_id}"}  # fmt: skip
+        return post_id
+
+    def add_comment(self, object_id: str, text: str, author_id: str = "5550000000000001") -> str:
+        comment_id = f"{object_id.split('_')[-1]}_{next(self.ids)}"
+        self.comments.setdefault(object_id, []).append(
+            {"id": comment_id, "message": text, "created_time": self.now(),
+             "from": {"id": author_id, "name": "Anna Bērziņa"}, "is_hidden": False}
+        )  # fmt: skip
+        return comment_id
+
+    def add_tagged(self, text: str) -> None:
+        self.tagged.append({"id": f"5550000000000007_{next(self.ids)}", "message": text, "created_time": self.now(),
+                            "from": {"id": "5550000000000007", "name": "Līga Ozola"}})  # fmt: skip
+
+
+class FacebookHarness(ContractHarness):
+    fake: FakeGraph
+
+    def invalid_draft(self) -> PostDraft:
+        photo = MediaItem(PNG, mime="image/png", filename="cup.png")
+        return PostDraft(text="x" * 63207, media=(photo,), link="https://grauzdetava.lv", idempotency_key="k")
+
+    def add_comment(self, post_id: str, text: str) -> None:
+        self.fake.add_comment(post_id, text)
+
+    def add_mention(self, text: str) -> None:
+        self.fake.add_tagged(f"@Rīgas Grauzdētava {text}")
+
+
+@pytest.fixture
+def facebook():
+    with LocalServer() as server:
+        fake = FakeGraph(server)
+        secrets = {"access_token": TOKEN, "page_id": PAGE_ID, "app_secret": APP_SECRET}
+        credentials = AccountCredentials(secrets, base_url=server.base_url)
+        http = make_test_http(server, credentials, secrets=[TOKEN, APP_SECRET])  # the page id is no secret
+        connector = FacebookConnector(credentials, http=http)
+        harness = FacebookHarness(
+            connector=connector, server=server, secrets=[TOKEN, APP_SECRET], publish_route=PUBLISH_ROUTE
+        )
+        harness.fake = fake
+        yield harness
+
+
+class TestFacebookContract(ConnectorContract):
+    @pytest.fixture
+    def harness(self, facebook):
+        return facebook
+
+
+def test_token_only_in_the_header_and_the_proof_is_a_keyed_hash(facebook):
+    facebook.connector.verify()
+    (request,) = facebook.server.requests
+    assert request.bearer == TOKEN
+    assert TOKEN not in str(request.query) and APP_SECRET not in str(request.query)
+    assert len(request.query["appsecret_proof"][0]) == 64
+
+
+def test_photo_album_uploads_unpublished_photos_then_one_feed_post(facebook):
+    photo = MediaItem(PNG, mime="image/png", filename="cup.png", alt_text="Krūze")
+    result = facebook.connector.publish(PostDraft(text="Albums", media=(photo, photo)))
+    post = facebook.fake.posts[result.remote_id]
+    assert post["message"] == "Albums" and len(post["attached"]) == 2
+    assert facebook.server.count("POST", rf"{V}/{PAGE_ID}/photos") == 2
+
+
+def test_single_photo_returns_the_post_id(facebook):
+    photo = MediaItem(PNG, mime="image/png", filename="cup.png")
+    result = facebook.connector.publish(PostDraft(text="Viena", media=(photo,)))
+    assert result.remote_id.startswith(f"{PAGE_ID}_")
+
+
+def test_lost_answer_for_an_unpublished_photo_is_transient_and_no_post_is_made(facebook):
+    facebook.server.hang_next("POST", rf"{V}/{PAGE_ID}/photos")
+    photo = MediaItem(PNG, mime="image/png", filename="cup.png")
+    with pytest.raises(TransientError):
+        facebook.connector.publish(PostDraft(text="Albums", media=(photo, photo)))
+    assert facebook.server.count(*PUBLISH_ROUTE) == 0
+
+
+def test_reconcile_ignores_an_old_post_with_the_same_text(facebook):
+    facebook.fake.posts["old"] = {"id": "old", "message": "Nedēļas piedāvājums",
+                                  "created_time": graph_time(datetime.now(UTC) - timedelta(days=7))}  # fmt: skip
+    assert facebook.connector.find_published(PostDraft(text="Nedēļas piedāvājums")) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "words"),
+    [
+        ("error_expired", AuthExpired, "has expired on Friday"),
+        ("error_revoked", AccountDisconnected, "has not authorized application"),
+        ("error_duplicate", ContentRejected, "This status update is identical to the last one you posted."),
+    ],
+)
+def test_graph_errors_map_to_the_taxonomy_with_metas_words(facebook, name, error, words):
+    facebook.server.fail_next(*PUBLISH_ROUTE, status=400, body=fixture(name))
+    with pytest.raises(error) as caught:
+        facebook.connector.publish(PostDraft(text="a"))
+    assert words in str(caught.value)
+
+
+def test_page_rate_limit_waits_as_long_as_meta_says(facebook):
+    usage = {PAGE_ID: [{"type": "pages", "call_count": 100, "total_cputime": 20, "total_time": 30,
+                        "estimated_time_to_regain_access": 7}]}  # fmt: skip
+    facebook.server.fail_next(
+        *PUBLISH_ROUTE,
+        status=400,
+        body=fixture("error_rate"),
+        headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+    )
+    with pytest.raises(RateLimited) as caught:
+        facebook.connector.publish(PostDraft(text="a"))
+    assert caught.value.retry_after_seconds == 7 * 60
+    with pytest.raises(RateLimited):
+        facebook.connector.verify()
+    assert len(facebook.server.requests) == 1
+
+
+def test_nearly_spent_app_quota_pauses_before_meta_throttles(facebook):
+    usage = {"X-App-Usage": json.dumps({"call_count": 96, "total_time": 20, "total_cputime": 10})}
+    facebook.server.fail_next("GET", rf"{V}/{PAGE_ID}/tagged", status=200, headers=usage, body={"data": []})
+    facebook.connector.fetch_mentions()
+    with pytest.raises(RateLimited):
+        facebook.connector.verify()
+
+
+def test_reply_hide_and_unhide_a_comment(facebook):
+    post = facebook.connector.publish(PostDraft(text="Jauna kafija"))
+    facebook.fake.add_comment(post.remote_id, "Briesmīga kafija!")
+    (comment,) = facebook.connector.fetch_comments(post_id=post.remote_id).items
+    answer = facebook.connector.reply(
+        parent_id=comment.external_id, draft=PostDraft(text="Žēl! Uzrakstiet mums.")
+    )
+    facebook.connector.hide(comment.external_id)
+    assert facebook.fake.hidden == {comment.external_id: True}
+    facebook.connector.unhide(comment.external_id)
+    assert facebook.fake.hidden == {comment.external_id: False}
+    assert answer.remote_id in {c["id"] for c in facebook.fake.comments[comment.external_id]}
+
+
+def test_a_comment_reply_cannot_carry_media(facebook):
+    photo = MediaItem(PNG, mime="image/png", filename="cup.png")
+    with pytest.raises(ContentRejected):
+        facebook.connector.reply(parent_id="1_2", draft=PostDraft(text="a", media=(photo,)))
+    assert facebook.server.requests == []
+
+
+def test_metrics_from_reactions_comments_and_shares(facebook):
+    post = facebook.connector.publish(PostDraft(text="a"))
+    metrics = facebook.connector.fetch_metrics([post.remote_id])[post.remote_id]
+    assert (metrics.likes, metrics.replies, metrics.reposts) == (21, 2, 4)
