@@ -66,6 +66,7 @@ def policy(request: HttpRequest, ws: str) -> HttpResponse:
         "acute_tone": pick_language(document.engagement.acute_playbook.tone, language),
         "acute_guidance": pick_language(document.engagement.acute_playbook.guidance, language),
         "banned_phrases": pick_language(document.engagement.tone.banned_phrases, language) or [],
+        "escalate_minutes": document.engagement.acute_playbook.escalate_after_seconds // 60,
         "target_hours": document.engagement.response_targets.first_response_seconds / 3600,
         "priority_hours": [
             (p, s / 3600) for p, s in document.engagement.response_targets.by_priority.items()

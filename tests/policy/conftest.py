@@ -16,3 +16,7 @@ def api_client():
         return TokenClient(raw)
 
     return make
+
+
+# The shared Playwright fixtures (tests/browser/conftest.py) for test_browser.py here.
+from tests.browser.conftest import browser, logged_in_page, page, screenshot  # noqa: E402, F401
