@@ -304,6 +304,11 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    def add_secret(self, value: str) -> None:
+        """Scrub ``value`` too from now on (a session token obtained during the call)."""
+        if value and value not in self._secrets:
+            self._secrets = sorted([*self._secrets, value], key=len, reverse=True)
+
     def scrub(self, text: str) -> str:
         """``text`` without any known secret value or anything that looks like a token."""
         for secret in self._secrets:
