@@ -18,7 +18,11 @@ from kopiena.connectors.base import Connector
 from kopiena.connectors.capabilities import CapabilityMismatch, check_capabilities
 
 # One line per platform. Keep sorted by how much the product depends on it.
-DEFAULT_CONNECTORS: tuple[str, ...] = ("kopiena.connectors.mastodon.MastodonConnector",)
+DEFAULT_CONNECTORS: tuple[str, ...] = (
+    "kopiena.connectors.mastodon.MastodonConnector",
+    "kopiena.connectors.bluesky.BlueskyConnector",
+    "kopiena.connectors.rss.RssConnector",
+)
 
 
 class RegistryError(LookupError):

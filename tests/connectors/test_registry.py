@@ -29,7 +29,7 @@ class Honest(Liar):
 
 def test_every_shipped_connector_loads_and_keeps_its_promises():
     classes = registry_module.registry.all()
-    assert "mastodon" in [cls.key for cls in classes]
+    assert {"mastodon", "bluesky", "rss"} <= {cls.key for cls in classes}
     for cls in classes:
         check_capabilities(cls)
 
