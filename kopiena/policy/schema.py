@@ -237,7 +237,8 @@ class Publishing(Strict):
 
 
 class HoursWindow(Strict):
-    """An open window within one day; ``end`` may be 24:00."""
+    """An open window that starts on its day; ``end`` may be 24:00, and an end before the start runs past
+    midnight into the next day (as in core.business_time: the window belongs to the day it starts on)."""
 
     start: str
     end: str
@@ -245,16 +246,24 @@ class HoursWindow(Strict):
     check_clock = field_validator("start", "end")(_check_clock)
 
     @model_validator(mode="after")
-    def _ordered(self) -> HoursWindow:
-        if parse_clock(self.end) <= parse_clock(self.start):
-            raise ValueError(_("a business-hours window must end after it starts (split it at midnight)"))
+    def _not_empty(self) -> HoursWindow:
+        if self.start == "24:00":
+            raise ValueError(_("a window cannot start at 24:00; use 00:00"))
+        if parse_clock(self.end) == parse_clock(self.start):
+            raise ValueError(_("a business-hours window must not start and end at the same minute"))
         return self
+
+    @property
+    def same_day_end(self) -> time:
+        """Where the window ends on its own day (24:00 for one that runs past midnight)."""
+        end = parse_clock(self.end)
+        return end if end > parse_clock(self.start) else time.max
 
 
 def _no_overlap(windows: list[HoursWindow]) -> list[HoursWindow]:
     ordered = sorted(windows, key=lambda w: parse_clock(w.start))
     for before, after in itertools.pairwise(ordered):
-        if parse_clock(after.start) < parse_clock(before.end):
+        if parse_clock(after.start) < before.same_day_end:
             raise ValueError(
                 _("windows %(a)s–%(b)s and %(c)s–%(d)s overlap")
                 % {"a": before.start, "b": before.end, "c": after.start, "d": after.end}

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kopiena.core.business_time import BusinessCalendar
 from kopiena.policy.defaults import DEFAULT_DATA, default_policy
 from kopiena.policy.models import PolicyVersion
 from kopiena.policy.schema import PolicyDocument
@@ -44,6 +45,19 @@ def policy_current_data(*, workspace: Workspace | None) -> dict:
     if workspace is None:
         return PolicyDocument.model_validate(DEFAULT_DATA).to_data()
     return policy_current(workspace=workspace).to_data()
+
+
+def business_calendar_for(*, workspace: Workspace) -> BusinessCalendar:
+    """The policy's business hours as a ``core.business_time`` calendar (SLA clocks, "within working
+    hours"); the workspace's time zone and country fill in where the policy leaves them empty."""
+    hours = policy_current(workspace=workspace).engagement.business_hours
+    return BusinessCalendar.build(
+        timezone=hours.timezone or workspace.timezone,
+        country=hours.country or workspace.country or None,
+        weekly={day: [(w.start, w.end) for w in windows] for day, windows in hours.weekly.items()},
+        closed_dates=hours.closed_dates,
+        open_dates={o.date: [(w.start, w.end) for w in o.windows] for o in hours.open_dates},
+    )
 
 
 def policy_export_yaml(*, workspace: Workspace) -> str:

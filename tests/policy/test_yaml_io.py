@@ -145,8 +145,20 @@ def test_a_partial_document_fills_in_schema_defaults():
             "weekly",
         ),
         (
-            {"engagement": {"business_hours": {"weekly": {"monday": [{"start": "18:00", "end": "09:00"}]}}}},
+            {"engagement": {"business_hours": {"weekly": {"monday": [{"start": "18:00", "end": "18:00"}]}}}},
             "0",
+        ),
+        (
+            {
+                "engagement": {
+                    "business_hours": {
+                        "weekly": {
+                            "friday": [{"start": "20:00", "end": "02:00"}, {"start": "21:00", "end": "22:00"}]
+                        }
+                    }
+                }
+            },
+            "weekly",
         ),
         ({"engagement": {"business_hours": {"timezone": "Mars/Olympus"}}}, "timezone"),
         ({"engagement": {"moderation": {"hide_only": ["negative"]}}}, "hide_only.0"),
@@ -174,3 +186,10 @@ def test_business_hours_allow_several_windows_a_day_and_24_00():
     )
     assert len(document.engagement.business_hours.weekly["monday"]) == 2
     assert parse_policy(dump_yaml(document)) == document
+
+
+def test_a_business_hours_window_may_run_past_midnight():
+    document = PolicyDocument.model_validate(
+        {"engagement": {"business_hours": {"weekly": {"friday": [{"start": "20:00", "end": "02:00"}]}}}}
+    )
+    assert document.engagement.business_hours.weekly["friday"][0].end == "02:00"
