@@ -53,6 +53,7 @@ class MetaConnector(Connector):
     burst = 20
     # The real secrets; the ids stored beside them (page_id, ig_user_id) belong in Graph URLs.
     secret_fields: ClassVar[tuple[str, ...]] = ("access_token", "app_secret")
+    id_field: ClassVar[str] = "page_id"  # the account's Graph id, for the rate-limit key
 
     def __init__(
         self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
@@ -61,7 +62,7 @@ class MetaConnector(Connector):
             base_url = (credentials.base_url or self.default_base_url).rstrip("/")
             http = HttpClient(
                 base_url=base_url,
-                account_key=credentials.account_key or f"{self.key}:{credentials.secret('page_id')}",
+                account_key=credentials.account_key or f"{self.key}:{credentials.secret(self.id_field)}",
                 secrets=[credentials.secret(name) for name in self.secret_fields],
                 allow_loopback=allow_loopback,
                 rate_per_second=self.requests_per_second,

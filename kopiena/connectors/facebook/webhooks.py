@@ -78,11 +78,12 @@ def delivery_key(entry_id: str, field: str, value: Any) -> str:
     return "meta:" + hashlib.sha256(canonical.encode()).hexdigest()[:48]
 
 
-ChangeParser = Callable[[str, str, Mapping[str, Any]], WebhookEvent | None]
+# (entry, field, value) → the event for one change, or None for "nothing for the inbox".
+ChangeParser = Callable[[Mapping[str, Any], str, Mapping[str, Any]], WebhookEvent | None]
 
 
 def parse(body: bytes, parse_change: ChangeParser) -> list[WebhookEvent]:
-    """One event per change (and per Messenger message); ``parse_change(entry_id, field, value)`` is the
+    """One event per change (and per Messenger message); ``parse_change(entry, field, value)`` is the
     platform's own mapping (Facebook feed, Instagram comments)."""
     data = json.loads(body)
     events: list[WebhookEvent] = []
@@ -90,7 +91,7 @@ def parse(body: bytes, parse_change: ChangeParser) -> list[WebhookEvent]:
         entry_id = str(entry.get("id", ""))
         for change in entry.get("changes") or ():
             field, value = str(change.get("field", "")), change.get("value") or {}
-            event = parse_change(entry_id, field, value)
+            event = parse_change(entry, field, value)
             events.append(
                 event or WebhookEvent(delivery_key=delivery_key(entry_id, field, value), event_type=field)
             )
@@ -119,8 +120,8 @@ def _messages(page_id: str, messaging) -> Iterator[WebhookEvent]:
 def page_change(page_id: str) -> ChangeParser:
     """Facebook Page ``feed`` and ``mention`` changes → inbox items (https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed)."""
 
-    def parse_change(entry_id: str, field: str, value: Mapping[str, Any]) -> WebhookEvent | None:
-        key = delivery_key(entry_id, field, value)
+    def parse_change(entry: Mapping[str, Any], field: str, value: Mapping[str, Any]) -> WebhookEvent | None:
+        key = delivery_key(str(entry.get("id", "")), field, value)
         item_kind, verb = value.get("item"), value.get("verb")
         sender = value.get("from") or {"id": value.get("sender_id"), "name": value.get("sender_name")}
         if str(sender.get("id")) == page_id:
