@@ -127,8 +127,15 @@ class GuardedBackend(httpcore.SyncBackend):
             problem = address_problem(address, allow_loopback=self.allow_loopback)
             if problem:
                 raise AddressNotAllowed(f"Refusing to connect to {host}: it resolves to a {problem}.")
-        # Pinned: connect to the address we checked, never re-resolve. SNI/Host keep the name.
-        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+        # Pinned: connect only to the addresses we checked, never re-resolve. SNI/Host keep the name.
+        # Each is tried in turn (an IPv6 answer first on a host without IPv6 must not fail the call).
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        raise last_error  # type: ignore[misc]
 
 
 class GuardedTransport(httpx.HTTPTransport):

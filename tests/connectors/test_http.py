@@ -245,3 +245,11 @@ def test_secrets_are_scrubbed_from_errors_and_logs(server, caplog):
     assert SECRET not in str(caught.value) and SECRET not in caught.value.platform_message
     assert SECRET not in caplog.text
     assert SECRET not in repr(client_for(server))
+
+
+def test_each_checked_address_is_tried_in_turn(server):
+    # The server listens on 127.0.0.1 only: ::1 is refused, the IPv4 answer must still work.
+    client = client_for(
+        server, base_url=f"http://dual.example:{server.port}", resolver=lambda h, p: ["::1", "127.0.0.1"]
+    )
+    assert client.get("/ok").status_code == 200

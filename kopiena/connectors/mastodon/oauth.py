@@ -31,6 +31,7 @@ def register_app(
     if website:
         data["website"] = website
     body = http.post(api.APPS, data=data).json()
+    http.add_secret(body.get("client_secret", ""))
     try:
         return AppRegistration(body["client_id"], body["client_secret"], redirect_uri, scopes)
     except KeyError:
@@ -57,6 +58,8 @@ def authorize_url(
 
 def exchange_code(http: HttpClient, app: AppRegistration, *, code: str) -> str:
     """The authorization code from the redirect → an access token (Mastodon tokens don't expire)."""
+    http.add_secret(app.client_secret)
+    http.add_secret(code)
     body = http.post(
         api.OAUTH_TOKEN,
         data={
@@ -70,12 +73,15 @@ def exchange_code(http: HttpClient, app: AppRegistration, *, code: str) -> str:
         idempotent=False,
     ).json()
     token = body.get("access_token")
+    http.add_secret(token or "")
     if not token:
         raise PermanentError("The instance did not return an access token.")
     return token
 
 
 def revoke_token(http: HttpClient, app: AppRegistration, *, token: str) -> None:
+    http.add_secret(app.client_secret)
+    http.add_secret(token)
     http.post(
         api.OAUTH_REVOKE,
         data={"client_id": app.client_id, "client_secret": app.client_secret, "token": token},
