@@ -20,7 +20,9 @@ from kopiena.teams.services import membership_add, workspace_create
 
 # Apps append their loaders here, e.g. "kopiena.publishing.demo.load_posts". Order matters: later
 # loaders may use what earlier ones created.
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = [
+    "kopiena.policy.demo.load_policy",
+]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"
 DEMO_WORKSPACE_SLUG = "kafijas-grauzdetava-riga"
