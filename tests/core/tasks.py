@@ -15,3 +15,13 @@ def tick() -> str:
 
 def not_a_task() -> None:
     """A plain function: the periodic registry must refuse it."""
+
+
+@task()
+def boom() -> None:
+    raise RuntimeError("roaster overheated")
+
+
+@task()
+def unstorable() -> object:
+    return object()  # not JSON: the result cannot be stored, so the task must count as failed

@@ -236,3 +236,24 @@ def test_tidy_fails_tasks_orphaned_by_a_dead_worker(settings):
     assert runtime_tidy.call()["orphaned_tasks_failed"] == 1
     assert DBTaskResult.objects.get(pk=orphan.id).status == TaskResultStatus.FAILED
     assert DBTaskResult.objects.get(pk=healthy.id).status == TaskResultStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failures_are_recorded_honestly_and_the_worker_keeps_going():
+    failing = tasks.boom.enqueue()
+    unstorable = tasks.unstorable.enqueue()
+    fine = tasks.double.enqueue(21)
+    worker = Worker(queues=["default"], poll_interval_seconds=0.05)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        assert wait_for(lambda: DBTaskResult.objects.finished().count() == 3)
+    finally:
+        worker.stop_event.set()
+        thread.join(10)
+    failed = DBTaskResult.objects.get(pk=failing.id)
+    assert failed.status == TaskResultStatus.FAILED
+    assert failed.exception_class_path == "builtins.RuntimeError"
+    assert "roaster overheated" in failed.traceback
+    assert DBTaskResult.objects.get(pk=unstorable.id).status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(pk=fine.id).return_value == 42

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--concurrency", type=int, default=1, help="tasks run in parallel (threads)")
         parser.add_argument(
-            "--interval", type=float, default=0.5, help="seconds between polls when nothing is due"
+            "--interval", type=float, default=0.25, help="seconds between polls when nothing is due"
         )
         parser.add_argument("--worker-id", default=None, help="unique id (default: host:pid:random)")
 
