@@ -93,6 +93,16 @@ class Connector:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
+    def close(self) -> None:
+        """Release the HTTP connections (long-running workers: use ``with cls(...) as connector``)."""
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @classmethod
     def supports(cls, capability: Capability) -> bool:
         return capability in cls.capabilities

@@ -77,13 +77,24 @@ class SimulatedAudience:
     def tick(self) -> Action:
         """Do one thing now and return what was done."""
         posts = [s for s in self.sandbox.brand_statuses() if not s.in_reply_to_id]  # not our replies
+        person = self.random.choice(self.people)
+        unanswered = [p for p in posts if not self._has_replies(p.id)]
+        if unanswered:
+            # A new post gets its first comment on the next tick: the demo shows one within a minute.
+            status = self.sandbox.comment(unanswered[-1].id, self.say(person.language), author=person)
+            action = Action("reply", person.username, status.id, status.text)
+            self.log.append(action)
+            return action
         kind = self.random.choices(list(ACTION_WEIGHTS), weights=list(ACTION_WEIGHTS.values()))[0]
         if kind in ("reply", "favourite", "reblog") and not posts:
             kind = self.random.choice(("mention", "follow"))
-        person = self.random.choice(self.people)
         action = self._act(kind, person, posts)
         self.log.append(action)
         return action
+
+    def _has_replies(self, status_id: str) -> bool:
+        with self.sandbox.state.lock:
+            return any(s.in_reply_to_id == status_id for s in self.sandbox.state.statuses.values())
 
     def _act(self, kind: str, person: Account, posts: list) -> Action:
         state = self.sandbox.state

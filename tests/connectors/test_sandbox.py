@@ -85,3 +85,15 @@ def test_fault_hooks(sandbox):
         mastodon.publish(post)
     assert mastodon.find_published(post) is not None
     assert len(sandbox.brand_statuses()) == 1
+
+
+def test_a_new_post_gets_a_comment_on_the_next_tick(sandbox):
+    mastodon = connector_for(sandbox)
+    audience = SimulatedAudience(sandbox, seed=11)
+    audience.tick()  # before any post: mentions or follows only
+    post = mastodon.publish(draft("Jauns grauzdējums!"))
+    action = audience.tick()
+    assert action.kind == "reply"
+    assert [i.external_id for i in mastodon.fetch_comments(post_id=post.remote_id).items] == [
+        action.status_id
+    ]
