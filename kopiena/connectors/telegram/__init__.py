@@ -1,0 +1,5 @@
+"""Telegram connector package; see connector.py."""
+
+from kopiena.connectors.telegram.connector import TelegramConnector
+
+__all__ = ["TelegramConnector"]
