@@ -21,6 +21,10 @@ from kopiena.connectors.capabilities import CapabilityMismatch, check_capabiliti
 DEFAULT_CONNECTORS: tuple[str, ...] = (
     "kopiena.connectors.mastodon.MastodonConnector",
     "kopiena.connectors.bluesky.BlueskyConnector",
+    "kopiena.connectors.facebook.FacebookConnector",
+    "kopiena.connectors.vk.VkConnector",
+    "kopiena.connectors.instagram.InstagramConnector",
+    "kopiena.connectors.telegram.TelegramConnector",
     "kopiena.connectors.rss.RssConnector",
 )
 
