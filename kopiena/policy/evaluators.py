@@ -329,6 +329,12 @@ def is_own_link(policy: PolicyDocument, url: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in policy.publishing.links.own_domains)
 
 
+def has_own_link(policy: PolicyDocument, text: str, link: str | None) -> bool:
+    """Whether a post (its link field or a URL in its text) links to one of our own domains; use it to
+    count ``week_posts_with_own_links`` for ``check_links``."""
+    return any(is_own_link(policy, u) for u in ([link] if link else []) + links_in(text))
+
+
 def check_links(
     policy: PolicyDocument,
     text: str,
@@ -366,7 +372,7 @@ def check_links(
                 % {"context": context, "allowed": ", ".join(rules.allowed_contexts)},
             )
         )
-    if any(is_own_link(policy, u) for u in urls):
+    if has_own_link(policy, text, link):
         own_after, total_after = week_posts_with_own_links + 1, week_posts_total + 1
         share = rules.max_own_link_share_percent
         allowed = max(1, math.floor(share * total_after / 100)) if share else 0

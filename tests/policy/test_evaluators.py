@@ -19,6 +19,7 @@ from kopiena.policy.evaluators import (
     check_links,
     check_mix,
     check_reply_links,
+    has_own_link,
     nearest_allowed_slot,
     response_target_seconds,
     route,
@@ -262,6 +263,8 @@ def test_weekly_share_of_own_links():
     assert check_links(policy, "", "https://lsm.lv/raksts", "news", 5, 5) == []
     # A look-alike domain is not ours.
     assert check_links(policy, "", "https://kafija.lv.evil.example/x", "catalogue", 5, 5) == []
+    assert has_own_link(policy, "order at https://www.kafija.lv/shop", None) is True
+    assert has_own_link(policy, "no link", "https://example.org/") is False
     zero = links_policy(max_own_link_share_percent=0)
     assert codes(check_links(zero, "", own, "catalogue", 0, 0)) == ["links.max_own_share"]
 
