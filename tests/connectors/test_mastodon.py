@@ -219,3 +219,11 @@ def test_oauth_flow_against_the_sandbox(sandbox):
     token = oauth.exchange_code(http, app, code=params["code"])
     assert connector_for(sandbox, token).verify().handle == "kafija"
     assert "client_secret" not in repr(app) and app.client_secret not in repr(app)
+
+
+def test_direct_mentions_are_messages_and_posts_without_a_key_still_carry_one(mastodon, sandbox):
+    anna = sandbox.add_person("anna", "Anna")
+    sandbox.state.post(anna.id, "@kafija vai varu pasūtīt uz biroju?", visibility="direct")
+    assert [i.kind for i in mastodon.fetch_mentions().items] == [ItemKind.MESSAGE]
+    mastodon.publish(PostDraft(text="Bez atslēgas"))
+    assert sandbox.http.requests_to("POST", r"/api/v1/statuses")[-1].headers["idempotency-key"]

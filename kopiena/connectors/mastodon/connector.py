@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -159,10 +160,9 @@ class MastodonConnector(Connector):
             body["sensitive"] = True
         if draft.language:
             body["language"] = draft.language
-        headers = dict(self._auth)
-        if draft.idempotency_key:
-            # Mastodon remembers the key for an hour and answers a repeat with the same status.
-            headers["Idempotency-Key"] = draft.idempotency_key
+        # Mastodon remembers the key for an hour and answers a repeat with the same status. Every
+        # post carries one; without the caller's key it only protects this single request.
+        headers = {**self._auth, "Idempotency-Key": draft.idempotency_key or str(uuid.uuid4())}
         status = self.http.post(api.STATUSES, json=body, headers=headers).json()
         return mappers.publish_result(status)
 
@@ -237,6 +237,8 @@ class MastodonConnector(Connector):
         return Page(items=items, cursor=items[-1].external_id if items else cursor)
 
     def fetch_mentions(self, *, cursor: str = "") -> Page:
+        """Mention notifications: replies to us are COMMENTs, direct-visibility ones MESSAGEs, the
+        rest MENTIONs (authors flagged as followers or not)."""
         params: list[tuple[str, Any]] = [("types[]", "mention"), ("limit", api.PAGE_LIMIT)]
         if cursor:
             params.append(("min_id", cursor))  # the page right after the cursor, not the newest
@@ -248,11 +250,16 @@ class MastodonConnector(Connector):
         items = []
         for notification in with_status:
             status = notification["status"]
-            is_comment = str(status.get("in_reply_to_account_id") or "") == me
+            if status.get("visibility") == "direct":  # a "private mention" is Mastodon's direct message
+                kind = ItemKind.MESSAGE
+            elif str(status.get("in_reply_to_account_id") or "") == me:
+                kind = ItemKind.COMMENT
+            else:
+                kind = ItemKind.MENTION
             items.append(
                 mappers.remote_item(
                     status,
-                    kind=ItemKind.COMMENT if is_comment else ItemKind.MENTION,
+                    kind=kind,
                     is_follower=followers.get(str(status["account"]["id"])),
                 )
             )
