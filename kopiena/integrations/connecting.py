@@ -37,12 +37,17 @@ def connector_for(account: ConnectedAccount):
     return cls(credentials, allow_loopback=allow_loopback(is_sandbox=account.is_sandbox))
 
 
-def verify_credentials(*, platform: str, base_url: str, secrets: dict[str, str]) -> AccountInfo:
-    """Ask the platform whose credentials these are; a refusal becomes a DomainError a person can act on."""
+def verify_credentials(
+    *, platform: str, base_url: str, secrets: dict[str, str]
+) -> tuple[AccountInfo, dict[str, str]]:
+    """Ask the platform whose credentials these are. Returns who they belong to and the secrets to store
+    (the given ones plus any the connector obtained, e.g. a Bluesky session). A refusal becomes a
+    DomainError a person can act on."""
     cls = platforms.connector_class(platform)
     connector = cls(AccountCredentials(secrets=secrets, base_url=base_url), allow_loopback=allow_loopback())
     try:
-        return connector.verify()
+        info = connector.verify()
+        return info, {**secrets, **connector.updated_secrets()}
     except (AuthExpired, AccountDisconnected) as exc:
         raise DomainError(
             _("%(platform)s did not accept these credentials: %(reason)s")

@@ -34,15 +34,24 @@ FIELD_LABELS = {
     "app_secret": _("App secret"),
     "client_id": _("Client id"),
     "client_secret": _("Client secret"),
+    "username": _("User name"),
+    "password": _("Password"),
 }
 FIELD_HELP = {
     "app_password": _("An app password, never your main password."),
+    "app_secret": _("Optional: your Meta app's secret, if the app requires appsecret_proof."),
+    "confirmation_code": _("Optional: the Callback API confirmation string, for instant comments."),
+    "username": _("Only for private feeds (HTTP Basic auth)."),
+    "password": _("Only for private feeds (HTTP Basic auth)."),
     "bot_token": _("From @BotFather."),
     "chat_id": _("@channelname or the numeric chat id; the bot must be an administrator there."),
     "identifier": _("e.g. kafija.bsky.social"),
 }
 # Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
-PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id"}
+PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id", "username"}
+# Fields a connector can work without (its docs say when they are needed). For a feed (ConnectKind.URL)
+# every credential is optional: they are HTTP Basic auth for private feeds.
+OPTIONAL_FIELDS = {"app_secret", "confirmation_code"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ def describe(cls: type[Connector]) -> Platform:
             key,
             str(FIELD_LABELS.get(key, key.replace("_", " ").capitalize())),
             secret=key not in PLAIN_FIELDS,
+            required=key not in OPTIONAL_FIELDS and cls.connect != ConnectKind.URL,
             help=str(FIELD_HELP.get(key, "")),
         )
         for key in cls.credential_fields

@@ -22,7 +22,13 @@ from kopiena.core.errors import DomainError
 from kopiena.core.logging import REDACTED, redact
 from kopiena.integrations import platforms
 from kopiena.integrations.connecting import verify_credentials
-from kopiena.integrations.crypto import CredentialDecryptError, encrypt_secret, is_current, rotate_secret
+from kopiena.integrations.crypto import (
+    CredentialDecryptError,
+    decrypt_secret,
+    encrypt_secret,
+    is_current,
+    rotate_secret,
+)
 from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, OAuthApp, WebhookEndpoint
 from kopiena.integrations.selectors import credential_for
 from kopiena.teams.permissions import Perm
@@ -145,12 +151,12 @@ def account_connect_checked(
         values.get("base_url") or next((f.initial for f in spec.fields if f.key == "base_url"), "")
     )
     secrets_ = {f.key: values[f.key] for f in spec.fields if f.key != "base_url" and values.get(f.key)}
-    info = verify_credentials(platform=platform, base_url=base_url, secrets=secrets_)
+    info, to_store = verify_credentials(platform=platform, base_url=base_url, secrets=secrets_)
     return account_connect(
         access=access,
         platform=platform,
         name=name or info.name or info.handle or spec.name,
-        credentials=secrets_,
+        credentials=to_store,
         base_url=base_url,
         handle=info.handle,
         external_id=info.external_id,
@@ -201,6 +207,26 @@ def account_update(
         after=after,
     )
     return account
+
+
+@transaction.atomic
+def account_credentials_refresh(*, account: ConnectedAccount, updated: dict[str, str]) -> None:
+    """Store secrets a connector renewed during a call (``connector.updated_secrets()``), merged into the
+    stored ones. For the worker (system actor); does nothing when ``updated`` is empty."""
+    if not updated:
+        return
+    credential = Credential.objects.select_for_update().filter(account=account).first()
+    if credential is None:  # disconnected meanwhile: do not resurrect the secret
+        return
+    credential.ciphertext = encrypt_secret({**decrypt_secret(credential.ciphertext), **updated})
+    credential.save(update_fields=["ciphertext", "updated_at"])
+    audit_record(
+        actor=None,
+        workspace=account.workspace_id,
+        action="account.credentials_refresh",
+        obj=account,
+        after={"credential_fields": sorted(updated)},
+    )
 
 
 @transaction.atomic

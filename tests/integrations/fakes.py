@@ -13,6 +13,7 @@ from kopiena.connectors.registry import ConnectorRegistry
 from kopiena.connectors.types import AccountInfo, PostDraft, PublishResult
 
 GOOD_TOKEN = "fk-GOOD-4f1c9e2b7a"
+SESSION_TOKEN = "fk-SESSION-77aa01"
 
 
 class FakeConnector(Connector):
@@ -30,9 +31,13 @@ class FakeConnector(Connector):
             raise TransientError("connection refused")
         if self.credentials.secret("access_token") != GOOD_TOKEN:
             raise AccountDisconnected(platform_message="Invalid OAuth access token")
+        self._session = SESSION_TOKEN  # like Bluesky: verifying opens a session worth keeping
         return AccountInfo(
             external_id=f"chat-{self.credentials.secret('chat_id')}", handle="@kafija", name="Kafija Rīga"
         )
+
+    def updated_secrets(self) -> dict[str, str]:
+        return {"session": self._session} if getattr(self, "_session", "") else {}
 
     def publish(self, draft: PostDraft) -> PublishResult:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from kopiena.integrations.selectors import access_account, accounts_of, credenti
 from kopiena.integrations.services import (
     account_connect,
     account_connect_checked,
+    account_credentials_refresh,
     account_disconnect,
     account_mark_needs_reconnect,
     account_update,
@@ -22,7 +23,7 @@ from kopiena.integrations.services import (
 from kopiena.publishing.models import Notification
 from kopiena.teams.models import Role
 from kopiena.teams.selectors import access_workspace
-from tests.integrations.fakes import GOOD_TOKEN
+from tests.integrations.fakes import GOOD_TOKEN, SESSION_TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +41,20 @@ def test_connect_checks_with_the_platform_and_stores_the_secret_encrypted(owner_
     assert account.status == AccountStatus.ACTIVE
     ciphertext = Credential.objects.get(account=account).ciphertext
     assert GOOD_TOKEN not in ciphertext
-    assert credential_for(account) == {"access_token": GOOD_TOKEN, "chat_id": "-100123"}
+    # What the form gave, plus the session the connector opened while verifying (updated_secrets()).
+    assert credential_for(account) == {
+        "access_token": GOOD_TOKEN,
+        "chat_id": "-100123",
+        "session": SESSION_TOKEN,
+    }
 
 
 def test_the_audit_event_names_credential_fields_never_values(owner_access):
     account = _connect(owner_access)
     event = AuditEvent.objects.get(action="account.connect", object_id=str(account.pk))
-    assert event.after["credential_fields"] == ["access_token", "chat_id"]
+    assert event.after["credential_fields"] == ["access_token", "chat_id", "session"]
     assert GOOD_TOKEN not in json.dumps([event.before, event.after])
+    assert SESSION_TOKEN not in json.dumps([event.before, event.after])
 
 
 def test_a_refused_token_stores_nothing_and_says_why(owner_access):
@@ -157,3 +164,19 @@ def test_credential_repr_never_shows_the_secret(owner_access):
     credential = Credential.objects.get(account=account)
     assert GOOD_TOKEN not in repr(credential) + str(credential) + repr(account)
     assert credential.ciphertext not in repr(credential)
+
+
+def test_refreshed_secrets_are_merged_and_audited_by_name(owner_access):
+    account = _connect(owner_access)
+    account_credentials_refresh(account=account, updated={"session": "fk-SESSION-renewed"})
+    assert credential_for(account)["session"] == "fk-SESSION-renewed"
+    assert credential_for(account)["access_token"] == GOOD_TOKEN
+    event = AuditEvent.objects.get(action="account.credentials_refresh")
+    assert event.after == {"credential_fields": ["session"]}
+
+
+def test_a_refresh_after_disconnect_does_not_bring_the_secret_back(owner_access):
+    account = _connect(owner_access)
+    account_disconnect(access=owner_access, account=account)
+    account_credentials_refresh(account=account, updated={"session": "late"})
+    assert credential_for(account) == {}
