@@ -72,6 +72,7 @@ class SimulatedAudience:
         delay = self.first_delay_seconds
         while not self._stop.wait(delay):
             self.tick()
+            self.sandbox.save()
             delay = self.interval_seconds
 
     def tick(self) -> Action:

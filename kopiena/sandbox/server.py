@@ -17,6 +17,7 @@ import re
 import secrets
 from email.parser import BytesParser
 from email.policy import HTTP
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,10 +67,16 @@ class SandboxServer:
     """The running sandbox: a :class:`LocalServer` with Mastodon routes over a :class:`SandboxState`."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, username: str = "kafija",
-                 display_name: str = "Rīgas Grauzdētava", access_token: str = "") -> None:  # fmt: skip
+                 display_name: str = "Rīgas Grauzdētava", access_token: str = "",
+                 state_path: Path | None = None) -> None:  # fmt: skip
         self.http = LocalServer(host, port)
         self.state = SandboxState(base_url=self.http.base_url)
-        self.account = self.state.add_account(username, display_name, "lv")
+        self.state_path = state_path
+        if state_path is not None and state_path.exists():
+            self.state.load(state_path)
+        self.account = self.state.account_by_username(username) or self.state.add_account(
+            username, display_name, "lv"
+        )
         self.access_token = self.state.issue_token(self.account.id, access_token)
         self.audience = None
         self._install_routes()
@@ -91,6 +98,12 @@ class SandboxServer:
         if self.audience is not None:
             self.audience.stop()
         self.http.stop()
+        self.save()
+
+    def save(self) -> None:
+        """Snapshot the state to ``state_path`` (if any). Called after every change."""
+        if self.state_path is not None:
+            self.state.save(self.state_path)
 
     def __enter__(self) -> SandboxServer:
         return self
@@ -165,6 +178,8 @@ class SandboxServer:
             if account_id is None:
                 return _error("The access token is invalid", 401)
             response = handler(request, match, self.state.accounts[account_id])
+            if request.method != "GET" and response.status < 400:
+                self.save()
             response.headers.setdefault("X-RateLimit-Limit", "300")
             response.headers.setdefault("X-RateLimit-Remaining", "299")
             return response
@@ -379,14 +394,18 @@ def start_sandbox(
     audience: bool = False,
     audience_interval_seconds: float = 12.0,
     seed: int | None = None,
+    state_path: Path | str | None = None,
 ) -> SandboxServer:
     """Start the sandbox in a background thread. ``access_token``: reuse a token stored earlier (the
     demo's credential survives restarts); empty → a fresh random one. ``audience=True`` starts the
-    simulated audience (see :mod:`kopiena.sandbox.audience`)."""
+    simulated audience (see :mod:`kopiena.sandbox.audience`). ``state_path``: a JSON file the
+    instance is loaded from and saved to after every change (e.g. ``var/sandbox.json``), so posts
+    and comments survive a restart."""
     from kopiena.sandbox.audience import SimulatedAudience
 
     sandbox = SandboxServer(host=host, port=port, username=username, display_name=display_name,
-                            access_token=access_token).start()  # fmt: skip
+                            access_token=access_token,
+                            state_path=Path(state_path) if state_path else None).start()  # fmt: skip
     if audience:
         sandbox.audience = SimulatedAudience(sandbox, interval_seconds=audience_interval_seconds, seed=seed)
         sandbox.audience.start()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
+import os
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 _TOKEN_RE = re.compile(r"(https?://[^\s<]+)|(@\w+(?:@[\w.-]+)?)|(#\w+)")
@@ -82,6 +85,53 @@ class SandboxState:
         self.apps: dict[str, dict[str, str]] = {}  # client_id → app
         self.codes: dict[str, str] = {}  # authorization code → client_id
         self.idempotency: dict[tuple[str, str], str] = {}  # (account, key) → status id
+
+    # Persistence (so the demo's posts and comments survive a restart of `kopiena run`) -----------
+    def save(self, path: Path) -> None:
+        """Write a JSON snapshot atomically (a crash mid-write leaves the previous one)."""
+        with self.lock:
+            data = {
+                "accounts": [{**asdict(a), "created_at": a.created_at.isoformat()} for a in self.accounts.values()],
+                "statuses": [
+                    {**asdict(s), "created_at": s.created_at.isoformat(),
+                     "favourited_by": sorted(s.favourited_by), "reblogged_by": sorted(s.reblogged_by)}
+                    for s in self.statuses.values()
+                ],
+                "media": [asdict(m) for m in self.media.values()],
+                "notifications": [{**asdict(n), "created_at": n.created_at.isoformat()} for n in self.notifications],
+                "follows": sorted(self.follows),
+                "tokens": self.tokens,
+                "apps": self.apps,
+                "idempotency": [[a, k, v] for (a, k), v in self.idempotency.items()],
+            }  # fmt: skip
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+
+    def load(self, path: Path) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        with self.lock:
+            for row in data["accounts"]:
+                account = Account(**{**row, "created_at": datetime.fromisoformat(row["created_at"])})
+                self.accounts[account.id] = account
+            for row in data["statuses"]:
+                status = Status(**{**row, "created_at": datetime.fromisoformat(row["created_at"]),
+                                   "favourited_by": set(row["favourited_by"]),
+                                   "reblogged_by": set(row["reblogged_by"])})  # fmt: skip
+                self.statuses[status.id] = status
+            self.media.update({row["id"]: Media(**row) for row in data["media"]})
+            self.notifications = [
+                Notification(**{**row, "created_at": datetime.fromisoformat(row["created_at"])})
+                for row in data["notifications"]
+            ]
+            self.follows = {tuple(pair) for pair in data["follows"]}
+            self.tokens.update(data["tokens"])
+            self.apps.update(data["apps"])
+            self.idempotency = {(a, k): v for a, k, v in data["idempotency"]}
+            ids = [int(i) for i in (*self.accounts, *self.statuses, *self.media)] + [
+                int(n.id) for n in self.notifications
+            ]
+            self._ids = itertools.count(max(ids, default=113_000_000_000_000_000) + 1)
 
     def next_id(self) -> str:
         with self.lock:

@@ -97,3 +97,25 @@ def test_a_new_post_gets_a_comment_on_the_next_tick(sandbox):
     assert [i.external_id for i in mastodon.fetch_comments(post_id=post.remote_id).items] == [
         action.status_id
     ]
+
+
+def test_state_survives_a_restart(tmp_path):
+    path = tmp_path / "sandbox.json"
+    first = start_sandbox(state_path=path, access_token="demo-token")
+    try:
+        mastodon = connector_for(first)
+        post = mastodon.publish(draft("Pirms restarta"))
+        SimulatedAudience(first, seed=5).tick()  # comments on the new post
+        first.save()
+    finally:
+        first.stop()
+    second = start_sandbox(state_path=path, access_token="demo-token")
+    try:
+        mastodon = connector_for(second)
+        comments = mastodon.fetch_comments(post_id=post.remote_id).items
+        assert len(comments) == 1
+        newer = mastodon.publish(draft("Pēc restarta"))
+        assert int(newer.remote_id) > int(comments[0].external_id)
+        assert [s.text for s in second.brand_statuses()] == ["Pirms restarta", "Pēc restarta"]
+    finally:
+        second.stop()
