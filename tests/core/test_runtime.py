@@ -16,7 +16,12 @@ from django_tasks_db.models import DBTaskResult
 from kopiena.core.clock import now
 from kopiena.core.models import PeriodicTaskState, WorkerHeartbeat
 from kopiena.core.tasks_runtime.clock import Clock
-from kopiena.core.tasks_runtime.health import forget_cached_worker_status, health_report, worker_status
+from kopiena.core.tasks_runtime.health import (
+    forget_cached_worker_status,
+    health_report,
+    silence_limit_seconds,
+    worker_status,
+)
 from kopiena.core.tasks_runtime.leader import AdvisoryLockLeader, LeaseLeader
 from kopiena.core.tasks_runtime.maintenance import runtime_tidy
 from kopiena.core.tasks_runtime.periodic import periodic_tasks
@@ -93,12 +98,14 @@ def test_worker_only_takes_its_own_queues():
 @pytest.mark.django_db
 def test_worker_status_goes_stale_after_the_threshold(settings):
     settings.WORKER_STALE_SECONDS = 60
+    # Beats every 5 s, banner cached 5 s: silent for 50 s means gone, so the banner shows within 60 s.
+    assert silence_limit_seconds() == 50
     assert worker_status().stale  # nobody ever started
-    beat("old", ago_seconds=61)
+    beat("old", ago_seconds=51)
     assert worker_status().stale
     beat("stopped", ago_seconds=1, stopped=True)
     assert worker_status().stale
-    beat("fresh", ago_seconds=59)
+    beat("fresh", ago_seconds=49)
     status = worker_status()
     assert not status.stale and status.alive == 1
 

@@ -16,8 +16,18 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kopiena.core.clock import now
 from kopiena.core.models import WorkerHeartbeat
+from kopiena.core.tasks_runtime.heartbeat import heartbeat_interval_seconds
 
-BANNER_CACHE_SECONDS = 5.0
+
+def silence_limit_seconds() -> float:
+    """How long a worker may be silent before it counts as gone.
+
+    WORKER_STALE_SECONDS is a promise: the banner shows within that long of a worker dying. A beat
+    can be up to one interval old when the worker dies, and the banner value is cached for one more
+    interval, so the silence allowed is the promise minus both (50 s of 60: still ten missed beats).
+    """
+    interval = heartbeat_interval_seconds()
+    return max(2 * interval, settings.WORKER_STALE_SECONDS - 2 * interval)
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class WorkerStatus:
 def worker_status(at: datetime | None = None) -> WorkerStatus:
     """One query: how many workers beat recently, and when any worker was last seen."""
     at = at or now()
-    since = at - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    since = at - timedelta(seconds=silence_limit_seconds())
     row = WorkerHeartbeat.objects.aggregate(
         newest_beat=Max("last_seen"),
         alive_workers=Count("pk", filter=Q(stopped_at__isnull=True, last_seen__gte=since)),
@@ -46,10 +56,10 @@ _cached: tuple[float, WorkerStatus] | None = None
 
 
 def cached_worker_status() -> WorkerStatus:
-    """``worker_status()`` reused for a few seconds per process: the banner is on every page."""
+    """``worker_status()`` reused for one heartbeat interval per process: the banner is on every page."""
     global _cached
     with _cache_lock:
-        if _cached is not None and time.monotonic() - _cached[0] < BANNER_CACHE_SECONDS:
+        if _cached is not None and time.monotonic() - _cached[0] < heartbeat_interval_seconds():
             return _cached[1]
     try:
         status = worker_status()
@@ -119,7 +129,7 @@ def health_report(at: datetime | None = None) -> HealthReport:
             cursor.fetchone()
         database_ms = round((time.perf_counter() - started) * 1000, 2)
         worker = worker_status(at)
-        alive_since = at - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+        alive_since = at - timedelta(seconds=silence_limit_seconds())
         workers = [
             WorkerRow(beat=beat, alive=beat.stopped_at is None and beat.last_seen >= alive_since)
             for beat in WorkerHeartbeat.objects.filter(last_seen__gte=at - timedelta(days=1))[:20]
