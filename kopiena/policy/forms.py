@@ -66,6 +66,7 @@ class SectionForm(KopienaFormMixin, forms.Form):
 
     section: str = ""
     title = ""
+    page_template = "policy/section.html"
 
     summary = forms.CharField(
         label=_("What changed and why (optional)"), required=False, max_length=300, widget=forms.TextInput()
@@ -140,6 +141,64 @@ class CadenceForm(SectionForm):
             quiet_hours=[{**w, "days": []} for w in self.cleaned_data["quiet_hours"]] + day_windows,
             manager_may_override=self.cleaned_data["manager_may_override"],
         )
+        return current
+
+
+class AccountCadenceForm(SectionForm):
+    """Per-account cadence: an empty field inherits the workspace default. Overrides of accounts not
+    listed (e.g. disconnected ones) and per-account quiet hours (YAML) are kept as they are."""
+
+    section = "publishing.cadence"
+    title = _("Cadence per account")
+    page_template = "policy/section_accounts.html"
+    LIMITS = ("max_per_day", "max_per_week", "min_gap_minutes")
+
+    def __init__(self, *args, document, accounts: list[tuple[str, str]], **kwargs):
+        self.accounts = accounts
+        super().__init__(*args, document=document, **kwargs)
+        overrides = document.publishing.cadence.accounts
+        self.rows = []
+        for index, (key, label) in enumerate(accounts):
+            names = []
+            for limit in self.LIMITS:
+                name = f"a{index}_{limit}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{label}: {limit}",
+                    required=False,
+                    min_value=0 if limit == "min_gap_minutes" else 1,
+                )
+                self.fields[name].widget.attrs.update(
+                    {"class": "form-control form-control-sm", "placeholder": "—"}
+                )
+                override = overrides.get(key)
+                self.initial.setdefault(name, getattr(override, limit) if override else None)
+                names.append(name)
+            self.rows.append((label, key, [self[name] for name in names]))
+
+    def initial_from(self, document):
+        return {}
+
+    def section_data(self, current):
+        accounts = current["accounts"]
+        for index, (key, _label) in enumerate(self.accounts):
+            values = {limit: self.cleaned_data[f"a{index}_{limit}"] for limit in self.LIMITS}
+            kept = {k: v for k, v in accounts.get(key, {}).items() if k not in self.LIMITS and v is not None}
+            override = {**{k: v for k, v in values.items() if v is not None}, **kept}
+            if override:
+                accounts[key] = {
+                    **dict.fromkeys(
+                        (
+                            "max_per_day",
+                            "max_per_week",
+                            "min_gap_minutes",
+                            "quiet_hours",
+                            "manager_may_override",
+                        )
+                    ),
+                    **override,
+                }
+            else:
+                accounts.pop(key, None)
         return current
 
 
@@ -436,6 +495,7 @@ class ResponseTargetsForm(SectionForm):
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     "cadence": CadenceForm,
+    "account_cadence": AccountCadenceForm,
     "content_mix": MixForm,
     "links": LinksForm,
     "themes": ThemesForm,
@@ -444,6 +504,7 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
     "response_targets": ResponseTargetsForm,
 }
 LANGUAGE_AWARE = {"content_mix", "themes"}
+ACCOUNT_AWARE = {"account_cadence"}
 
 
 class YamlForm(forms.Form):

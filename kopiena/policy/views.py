@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kopiena.policy.evaluators import content_type_label, pick_language
-from kopiena.policy.forms import LANGUAGE_AWARE, SECTION_FORMS, WEEKDAY_LABELS, YamlForm
+from kopiena.integrations.selectors import accounts_of
+from kopiena.policy.evaluators import account_key_for, content_type_label, pick_language
+from kopiena.policy.forms import ACCOUNT_AWARE, LANGUAGE_AWARE, SECTION_FORMS, WEEKDAY_LABELS, YamlForm
 from kopiena.policy.schema import WEEKDAYS
 from kopiena.policy.selectors import (
     access_policy_version,
@@ -83,14 +84,18 @@ def policy_section(request: HttpRequest, ws: str, section: str) -> HttpResponse:
     _require_edit(request)
     document = policy_current(workspace=request.access.workspace)
     extra = {"language": get_language() or "en"} if section in LANGUAGE_AWARE else {}
-    form = form_class(request.POST or None, document=document, **extra)
+    if section in ACCOUNT_AWARE:
+        extra["accounts"] = [
+            (account_key_for(a), f"{a.name} ({a.platform})") for a in accounts_of(access=request.access)
+        ]
+    form = form_class(request.POST if request.method == "POST" else None, document=document, **extra)
     if request.method == "POST" and form.is_valid():
         version = policy_save(
             access=request.access, document=form.new_document, summary=form.cleaned_data["summary"]
         )
         messages.success(request, _("Saved as policy version %(number)s.") % {"number": version.number})
         return redirect("policy", ws=ws)
-    return render(request, "policy/section.html", {"form": form, "section": section})
+    return render(request, form.page_template, {"form": form, "section": section})
 
 
 @workspace_view()

@@ -208,3 +208,36 @@ def test_export_downloads_the_yaml(login, member, workspace):
     response = login(member(Role.CONTRIBUTOR)).get(url("policy_export", workspace))
     assert response["Content-Type"].startswith("application/yaml")
     assert response.content.decode() == policy_export_yaml(workspace=workspace)
+
+
+def test_cadence_per_account_overrides_and_inherits(login, owner, workspace, other_workspace):
+    from kopiena.integrations.models import ConnectedAccount
+
+    shop = ConnectedAccount.objects.create(workspace=workspace, platform="mastodon", name="Shop")
+    news = ConnectedAccount.objects.create(workspace=workspace, platform="telegram", name="News")
+    theirs = ConnectedAccount.objects.create(workspace=other_workspace, platform="vk", name="Theirs")
+    client = login(owner)
+    page = client.get(url("policy_section", workspace, section="account_cadence")).content.decode()
+    assert "Shop (mastodon)" in page
+    assert "Theirs" not in page
+    # Rows follow the accounts' order (by name): News, Shop.
+    response = client.post(
+        url("policy_section", workspace, section="account_cadence"),
+        {"a1_max_per_day": 4, "a1_min_gap_minutes": 30, "a0_max_per_day": ""},
+    )
+    assert response.status_code == 302
+    overrides = fresh_policy(workspace).publishing.cadence.accounts
+    assert set(overrides) == {f"mastodon:{shop.pk}"}
+    assert (overrides[f"mastodon:{shop.pk}"].max_per_day, overrides[f"mastodon:{shop.pk}"].max_per_week) == (
+        4,
+        None,
+    )
+    assert f"telegram:{news.pk}" not in overrides and f"vk:{theirs.pk}" not in overrides
+    # Clearing every field removes the override again.
+    client.post(url("policy_section", workspace, section="account_cadence"), {})
+    assert fresh_policy(workspace).publishing.cadence.accounts == {}
+
+
+def test_cadence_per_account_without_accounts_shows_how_to_connect(login, owner, workspace):
+    page = login(owner).get(url("policy_section", workspace, section="account_cadence")).content.decode()
+    assert "No accounts connected yet" in page
