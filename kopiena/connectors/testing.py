@@ -17,6 +17,7 @@ Fault injection for the next matching request (method + path regex, ``None`` = a
     server.fail_next(status=429, headers={"Retry-After": "30"})
     server.hang_next("POST", r"/api/v1/statuses")            # read the request, never answer
     server.hang_next("POST", r"/api/v1/statuses", apply=True)  # run the handler, then never answer
+    server.drop_next("POST", r"/api/v1/statuses")             # close the connection, no answer
 
 Every request is recorded in ``server.requests`` (also faulted ones: the server *did* see them).
 """
@@ -79,14 +80,16 @@ class Response:
 
 
 Handler = Callable[[Request, re.Match], Response]
+DROP = Response(status=0)  # dispatch() result: close the connection without an answer
 
 
 @dataclass
 class _Fault:
     method: str | None
     pattern: re.Pattern | None
-    response: Response | None  # None: hang
+    response: Response | None  # None: hang (or drop)
     apply: bool = False
+    drop: bool = False
 
     def matches(self, request: Request) -> bool:
         return (self.method is None or self.method == request.method) and (
@@ -140,10 +143,16 @@ class LocalServer:
         handler first: the platform did the work but the answer got lost."""
         self._add_fault(method, pattern, None, apply=apply)
 
-    def _add_fault(self, method, pattern, response, apply=False) -> None:
+    def drop_next(
+        self, method: str | None = None, pattern: str | None = None, *, apply: bool = False
+    ) -> None:
+        """Read the next matching request and close the connection without answering."""
+        self._add_fault(method, pattern, None, apply=apply, drop=True)
+
+    def _add_fault(self, method, pattern, response, apply=False, drop=False) -> None:
         with self._lock:
             self._faults.append(
-                _Fault(method and method.upper(), pattern and re.compile(pattern), response, apply)
+                _Fault(method and method.upper(), pattern and re.compile(pattern), response, apply, drop)
             )
 
     def _take_fault(self, request: Request) -> _Fault | None:
@@ -196,16 +205,18 @@ class LocalServer:
 
     # Dispatch -------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:
-        """The response for ``request`` (``None``: hang). Public so the sandbox can be driven in-process."""
+        """The response for ``request`` (``None``: hang; ``DROP``: close without answering). Public so the sandbox can be driven in-process."""
         with self._lock:
             self.requests.append(request)
         fault = self._take_fault(request)
         if fault is not None and fault.response is not None:
             return fault.response
         if fault is not None and not fault.apply:
-            return None
+            return DROP if fault.drop else None
         response = self._route(request)
-        return None if fault is not None else response
+        if fault is not None:
+            return DROP if fault.drop else None
+        return response
 
     def _route(self, request: Request) -> Response:
         allowed = False
@@ -243,6 +254,9 @@ class LocalServer:
                     body=body,
                 )
                 response = server.dispatch(request)
+                if response is DROP:
+                    self.close_connection = True
+                    return
                 if response is None:
                     server._release.wait()
                     self.close_connection = True

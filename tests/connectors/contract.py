@@ -49,7 +49,7 @@ from kopiena.connectors.http import HttpClient
 from kopiena.connectors.testing import LocalServer
 from kopiena.connectors.types import AccountCredentials, ItemKind, Page, PostDraft
 
-READ_TIMEOUT_SECONDS = 0.5
+READ_TIMEOUT_SECONDS = 1.0  # long enough for a loaded CI machine, short for hang tests
 
 
 def make_test_http(server: LocalServer, credentials: AccountCredentials, **overrides) -> HttpClient:
@@ -183,6 +183,13 @@ class ConnectorContract:
     def test_timeout_after_send_is_outcome_unknown_and_never_retried(self, harness):
         _requires(harness, Capability.PUBLISH)
         harness.server.hang_next(*harness.publish_route)
+        with pytest.raises(OutcomeUnknown):
+            harness.connector.publish(harness.valid_draft())
+        assert harness.server.count(*harness.publish_route) == 1
+
+    def test_dropped_connection_after_send_is_outcome_unknown(self, harness):
+        _requires(harness, Capability.PUBLISH)
+        harness.server.drop_next(*harness.publish_route)
         with pytest.raises(OutcomeUnknown):
             harness.connector.publish(harness.valid_draft())
         assert harness.server.count(*harness.publish_route) == 1

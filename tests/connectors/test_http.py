@@ -37,7 +37,7 @@ def client_for(server, **kwargs) -> HttpClient:
         "account_key": f"test-{id(kwargs)}-{server.port}",
         "secrets": [SECRET],
         "allow_loopback": True,
-        "timeout": httpx.Timeout(5.0, read=0.5),
+        "timeout": httpx.Timeout(5.0, read=1.0),
         "backoff_seconds": 0.0,
         "rate_limiter": RateLimiter(),
     }
@@ -253,3 +253,12 @@ def test_each_checked_address_is_tried_in_turn(server):
         server, base_url=f"http://dual.example:{server.port}", resolver=lambda h, p: ["::1", "127.0.0.1"]
     )
     assert client.get("/ok").status_code == 200
+
+
+def test_get_is_retried_after_a_dropped_connection_but_post_is_not(server):
+    server.drop_next("GET", r"/ok")
+    assert client_for(server).get("/ok").status_code == 200
+    server.drop_next("POST", r"/ok")
+    with pytest.raises(OutcomeUnknown):
+        client_for(server).post("/ok", json={})
+    assert server.count("GET", r"/ok") == 2 and server.count("POST", r"/ok") == 1
