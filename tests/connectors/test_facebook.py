@@ -52,6 +52,8 @@ class FakeGraph:
         self.comments: dict[str, list[dict]] = {}
         self.tagged: list[dict] = []
         self.hidden: dict[str, bool] = {}
+        self.conversations: dict[str, list[dict]] = {}  # PSID → messages, newest first (as Graph lists them)
+        self.sent_messages: list[dict] = []
         self.ids = itertools.count(900000000000001)
         self.clock = itertools.count()
         server.add("GET", rf"{V}/(?P<path>.*)", self.get)
@@ -104,6 +106,14 @@ class FakeGraph:
                 else {}
             )
             return Response.json({"data": page, "paging": paging})
+        if path == f"{PAGE_ID}/conversations":
+            data = [
+                {"id": f"t_{psid}", "messages": {"data": msgs}} for psid, msgs in self.conversations.items()
+            ]
+            return Response.json({"data": data})
+        if path.startswith("m_"):
+            psid = next(p for p, msgs in self.conversations.items() if any(m["id"] == path for m in msgs))
+            return Response.json({"id": path, "from": {"id": psid, "name": "Anna Bērziņa"}})
         if path == "":
             wanted = request.arg("ids").split(",")
             return Response.json(
@@ -132,6 +142,11 @@ class FakeGraph:
             return Response.json({"id": photo_id, "post_id": self.add_post(fields.get("caption", ""))})
         if path == f"{PAGE_ID}/videos":
             return Response.json({"id": self.add_post(fields.get("description", ""), prefix="")})
+        if path == f"{PAGE_ID}/messages":
+            self.sent_messages.append(fields)
+            return Response.json(
+                {"recipient_id": json.loads(fields["recipient"])["id"], "message_id": "m_reply1"}
+            )
         if path.endswith("/comments"):
             return Response.json(
                 {"id": self.add_comment(path.removesuffix("/comments"), fields["message"], PAGE_ID)}
@@ -154,6 +169,19 @@ class FakeGraph:
              "from": {"id": author_id, "name": "Anna Bērziņa"}, "is_hidden": False}
         )  # fmt: skip
         return comment_id
+
+    def add_message(self, psid: str, text: str) -> str:
+        message_id = f"m_{next(self.ids)}"
+        self.conversations.setdefault(psid, []).insert(
+            0,
+            {
+                "id": message_id,
+                "message": text,
+                "created_time": self.now(),
+                "from": {"id": psid, "name": "Anna"},
+            },
+        )
+        return message_id
 
     def add_tagged(self, text: str) -> None:
         self.tagged.append({"id": f"5550000000000007_{next(self.ids)}", "message": text, "created_time": self.now(),
@@ -296,3 +324,30 @@ def test_metrics_from_reactions_comments_and_shares(facebook):
     post = facebook.connector.publish(PostDraft(text="a"))
     metrics = facebook.connector.fetch_metrics([post.remote_id])[post.remote_id]
     assert (metrics.likes, metrics.replies, metrics.reposts) == (21, 2, 4)
+
+
+def test_messenger_messages_are_read_with_a_cursor_and_answered_in_messenger(facebook):
+    facebook.fake.add_message("6100000000000001", "Vai varu pasūtīt uz mājām?")
+    facebook.fake.add_message("6100000000000002", "Есть ли доставка?")
+    first = facebook.connector.fetch_messages()
+    assert [item.text for item in first.items] == ["Vai varu pasūtīt uz mājām?", "Есть ли доставка?"]
+    assert first.items[0].thread_id == "messenger:6100000000000001"
+    assert facebook.connector.fetch_messages(cursor=first.cursor).items == ()
+    facebook.fake.add_message("6100000000000001", "Paldies!")
+    (later,) = facebook.connector.fetch_messages(cursor=first.cursor).items
+    result = facebook.connector.reply(parent_id=later.external_id, draft=PostDraft(text="Jā, piegādājam!"))
+    (sent,) = facebook.fake.sent_messages
+    assert (
+        json.loads(sent["recipient"]) == {"id": "6100000000000001"} and sent["messaging_type"] == "RESPONSE"
+    )
+    assert json.loads(sent["message"]) == {"text": "Jā, piegādājam!"} and result.remote_id == "m_reply1"
+
+
+def test_a_messenger_answer_after_24_hours_is_refused_not_a_disconnect(facebook):
+    message_id = facebook.fake.add_message("6100000000000001", "Sveiki")
+    window = {"error": {"message": "(#10) This message is sent outside of allowed window.", "code": 10,
+                        "error_subcode": 2018278}}  # fmt: skip
+    facebook.server.fail_next("POST", rf"{V}/{PAGE_ID}/messages", status=400, body=window)
+    with pytest.raises(ContentRejected) as caught:
+        facebook.connector.reply(parent_id=message_id, draft=PostDraft(text="Atvainojiet par kavēšanos"))
+    assert "outside of allowed window" in str(caught.value)

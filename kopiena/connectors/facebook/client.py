@@ -67,6 +67,8 @@ def graph_error(response: httpx.Response, *, scrub) -> errors.ConnectorError | N
     if code in c.RATE_ERRORS:
         wait = usage_wait_seconds(response.headers) or float(c.USAGE_THROTTLE_SECONDS)
         return errors.RateLimited(f"Meta asks to slow down: {words}", retry_after_seconds=wait, **details)
+    if subcode == c.SUBCODE_OUTSIDE_MESSAGING_WINDOW:
+        return errors.ContentRejected(f"Messenger allows answers within 24 hours only: {words}", **details)
     if code in c.PERMISSION_CODES:
         return errors.AccountDisconnected(
             f"A permission is missing; reconnect the account: {words}", **details

@@ -1,5 +1,6 @@
-"""Facebook Page: text/link/photo/album/video posts, comments, mentions (tagged posts), replies,
-hide/unhide, metrics, webhooks (feed, mention, Messenger), reconciliation by recent posts.
+"""Facebook Page: text/link/photo/album/video posts, comments, mentions (tagged posts), Messenger
+messages (polling and webhook), replies (comments and Messenger), hide/unhide, metrics, webhooks,
+reconciliation by recent posts.
 
 Credentials: ``access_token`` (a long-lived Page access token), ``page_id`` and ``app_secret`` (signs
 webhooks and adds ``appsecret_proof``). Facebook has no idempotency key: after an unknown outcome
@@ -113,6 +114,7 @@ class FacebookConnector(MetaConnector):
             Capability.RECONCILE,
             Capability.READ_COMMENTS,
             Capability.READ_MENTIONS,
+            Capability.READ_MESSAGES,
             Capability.REPLY,
             Capability.HIDE,
             Capability.METRICS,
@@ -242,6 +244,24 @@ class FacebookConnector(MetaConnector):
             (mappers.post_to_mention(post) for post in answer.get("data") or ()), cursor
         )
 
+    def fetch_messages(self, *, cursor: str = "") -> Page:
+        """Messenger messages to the Page from its most recently active conversations."""
+        answer = self.api.get(
+            c.PAGE_CONVERSATIONS.format(page_id=self.page_id),
+            {
+                "platform": "messenger",
+                "fields": "messages.limit(25){id,message,created_time,from}",
+                "limit": 25,
+            },
+        )
+        items = [
+            mappers.message_to_item(message)
+            for conversation in answer.get("data") or ()
+            for message in (conversation.get("messages") or {}).get("data") or ()
+            if str((message.get("from") or {}).get("id")) != self.page_id
+        ]
+        return mappers.newer_than(items, cursor)
+
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
         if not remote_ids:
             return {}
@@ -262,17 +282,28 @@ class FacebookConnector(MetaConnector):
 
     # Engaging -------------------------------------------------------------------------------
     def reply(self, *, parent_id: str, draft: PostDraft) -> PublishResult:
+        """Comment under a post or comment, or — for a Messenger message (``m_…``) — answer in Messenger."""
+        messenger = parent_id.startswith("m_")
+        limit = c.MAX_MESSAGE_CHARS if messenger else c.MAX_COMMENT_CHARS
         problems = self.validate(draft)
-        if draft.media or draft.poll or len(draft.text) > c.MAX_COMMENT_CHARS:
+        if draft.media or draft.poll or draft.link or len(draft.text) > limit:
             problems.append(
-                ValidationProblem(
-                    "text", "comment", f"A comment is text of at most {c.MAX_COMMENT_CHARS} characters."
-                )
+                ValidationProblem("text", "reply", f"A reply is text of at most {limit} characters.")
             )
         if problems:
             raise errors.ContentRejected(problems=problems)
+        if messenger:
+            return self._answer_in_messenger(parent_id, draft.text)
         answer = self.api.post(c.OBJECT_COMMENTS.format(object_id=parent_id), {"message": draft.text})
         return PublishResult(remote_id=str(answer["id"]), published_at=datetime.now(UTC))
+
+    def _answer_in_messenger(self, message_id: str, text: str) -> PublishResult:
+        sender = self.api.get(c.MESSAGE.format(message_id=message_id), {"fields": "from"}).get("from") or {}
+        answer = self.api.post(
+            c.PAGE_MESSAGES.format(page_id=self.page_id),
+            {"recipient": {"id": sender.get("id")}, "messaging_type": "RESPONSE", "message": {"text": text}},
+        )
+        return PublishResult(remote_id=str(answer["message_id"]), published_at=datetime.now(UTC))
 
     def hide(self, remote_id: str) -> None:
         self.api.post(c.COMMENT.format(comment_id=remote_id), {"is_hidden": True})

@@ -27,6 +27,14 @@ OBJECT_COMMENTS = "/{object_id}/comments"
 COMMENT = "/{comment_id}"
 # https://developers.facebook.com/docs/graph-api/reference/post/
 POST = "/{post_id}"
+# https://developers.facebook.com/docs/graph-api/reference/page/conversations/ — Messenger inbox (polling)
+PAGE_CONVERSATIONS = "/{page_id}/conversations"
+# https://developers.facebook.com/docs/graph-api/reference/message/ — who sent a message (its PSID)
+MESSAGE = "/{message_id}"
+# https://developers.facebook.com/docs/messenger-platform/reference/send-api/ — answer in Messenger
+PAGE_MESSAGES = "/{page_id}/messages"
+# https://developers.facebook.com/docs/messenger-platform/reference/send-api/#message — "text: up to 2000 characters"
+MAX_MESSAGE_CHARS = 2000
 
 # https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -75,6 +83,9 @@ REVOKED_SUBCODES = frozenset({458, 459, 460, 464, 492})
 EXPIRED_SUBCODES = frozenset({463, 467})
 # Permissions withdrawn (10, 200-299): the Page admin must reconnect and grant them again.
 PERMISSION_CODES = frozenset({ERROR_PERMISSION, *range(200, 300)})
+# https://developers.facebook.com/docs/messenger-platform/policy/policy-overview#24hours — code 10 with this
+# subcode is a reply outside Messenger's 24-hour window: this message is refused, the permission is fine.
+SUBCODE_OUTSIDE_MESSAGING_WINDOW = 2018278
 
 # https://developers.facebook.com/docs/graph-api/reference/page/feed/#publish — Facebook's post limit.
 MAX_TEXT_CHARS = 63206

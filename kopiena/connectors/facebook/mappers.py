@@ -111,3 +111,16 @@ def newer_than(items: Iterable[RemoteItem], cursor: str) -> Page:
     if str(newest) == since:
         at_newest += sorted(seen)
     return Page(items=tuple(fresh), cursor=f"{newest}|{','.join(at_newest)}")
+
+
+def message_to_item(message: Mapping[str, Any]) -> RemoteItem:
+    """A Messenger message; the conversation is keyed by the sender's page-scoped id, as in webhooks."""
+    sender = message.get("from") or {}
+    return RemoteItem(
+        external_id=str(message["id"]),
+        kind=ItemKind.MESSAGE,
+        text=message.get("message", ""),
+        created_at=parse_time(message["created_time"]),
+        author=author(sender),
+        thread_id=f"messenger:{sender.get('id', '')}",
+    )
