@@ -19,7 +19,9 @@ How to use it (see tests/connectors/test_mastodon.py for a full example)::
                 connector = MastodonConnector(credentials, http=make_test_http(server, credentials))
                 yield MastodonHarness(connector=connector, server=server, secrets=[SECRET])
 
-Tests that need a capability the connector does not declare are skipped (so the same suite
+Fault hooks come from :class:`kopiena.connectors.testing.LocalServer` (``fail_next``, ``hang_next``,
+``drop_next``); override ``fail_auth`` when the connector refreshes its session by itself (Bluesky
+injects two refusals). Tests that need a capability the connector does not declare are skipped (so the same suite
 serves RSS, which cannot publish, and Telegram, which cannot search). A connector that does not
 publish sets ``primary_route`` to the request its ``primary_call`` makes.
 """
