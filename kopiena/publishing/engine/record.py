@@ -149,14 +149,9 @@ def record_published(
         lease_expires_at=None,
     )
     if changed:
+        # The attempt log keeps the remote id per delivery; the audit event is written once per post
+        # (refresh_post_state), which keeps the serialised audit chain off the hot path.
         log_attempt(delivery, outcome=outcome, worker=worker, started_at=started_at, message=remote_url)
-        audit_record(
-            actor=None,
-            workspace=delivery.workspace_id,
-            action="delivery.published",
-            obj=delivery,
-            after={"account": delivery.account_id, "remote_id": remote_id, "remote_url": remote_url},
-        )
         refresh_post_state(delivery.post_id)
     return changed
 
