@@ -64,16 +64,7 @@ class EffectiveCadence:
 
 def cadence_for(policy: PolicyDocument, account_key: str) -> EffectiveCadence:
     cadence = policy.publishing.cadence
-    base = "publishing.cadence.default"
-    values = cadence.default.model_dump()
-    paths = {name: f"{base}.{name}" for name in values}
-    override = cadence.accounts.get(account_key)
-    if override is not None:
-        for name, value in override.model_dump().items():
-            if value is not None:
-                values[name] = value
-                paths[name] = f"publishing.cadence.accounts.{account_key}.{name}"
-    return EffectiveCadence(rule=CadenceRule.model_validate(values), paths=paths)
+    return EffectiveCadence(rule=cadence.effective(account_key), paths=cadence.paths(account_key))
 
 
 def _local_midnight(day: date, zone: tzinfo) -> datetime:

@@ -16,7 +16,15 @@ from datetime import date, time
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -120,6 +128,42 @@ class Cadence(Strict):
     default: CadenceRule = CadenceRule()
     accounts: dict[AccountKey, CadenceOverride] = {}
 
+    def _merged(self, account_key: str) -> dict:
+        values = {name: getattr(self.default, name) for name in CadenceRule.model_fields}
+        override = self.accounts.get(account_key)
+        if override is not None:
+            values.update({k: v for k in CadenceRule.model_fields if (v := getattr(override, k)) is not None})
+        return values
+
+    def effective(self, account_key: str) -> CadenceRule:
+        """The account's rule: its override's fields where set, the default's elsewhere."""
+        return CadenceRule.model_construct(**self._merged(account_key))
+
+    def paths(self, account_key: str) -> dict[str, str]:
+        """For each rule field, the policy path it comes from for this account."""
+        override = self.accounts.get(account_key)
+        return {
+            name: f"publishing.cadence.accounts.{account_key}.{name}"
+            if override is not None and getattr(override, name) is not None
+            else f"publishing.cadence.default.{name}"
+            for name in CadenceRule.model_fields
+        }
+
+    @model_validator(mode="after")
+    def _overrides_are_consistent(self) -> Cadence:
+        # An override is checked together with the default it inherits from (e.g. a day limit above the
+        # inherited week limit).
+        for key in self.accounts:
+            try:
+                CadenceRule.model_validate(self._merged(key))
+            except ValidationError as exc:
+                problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                raise ValueError(
+                    _("accounts.%(key)s together with the default: %(error)s")
+                    % {"key": key, "error": problems}
+                ) from exc
+        return self
+
 
 class MixTarget(Strict):
     """M6: target shares of the schedule by content type, in percent (they add up to 100)."""
@@ -207,6 +251,15 @@ class Themes(Strict):
 
     enabled: bool = True
     weekdays: dict[Weekday, list[Theme]] = {}
+
+    @field_validator("weekdays")
+    @classmethod
+    def _keys_unique_per_day(cls, weekdays: dict[str, list[Theme]]) -> dict[str, list[Theme]]:
+        for day, themes in weekdays.items():
+            keys = [t.key for t in themes]
+            if len(keys) != len(set(keys)):
+                raise ValueError(_("%(day)s lists the same theme key twice") % {"day": day})
+        return weekdays
 
 
 class Approval(Strict):

@@ -377,3 +377,12 @@ def test_links_in_replies_only_in_context_and_banned_phrases():
     assert check_reply_links(policy, "Thank you!", None) == []
     assert banned_phrases_in(policy, "Lūdzu, NOMIERINIETIES!", "lv") == ["nomierinieties"]
     assert banned_phrases_in(policy, "Вы не правы", None) == ["вы не правы"]
+
+
+def test_an_override_inconsistent_with_the_inherited_default_is_refused_up_front():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="together with the default"):
+        policy_with(
+            publishing__cadence={"default": {"max_per_week": 5}, "accounts": {ACCOUNT: {"max_per_day": 6}}}
+        )

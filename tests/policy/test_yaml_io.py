@@ -161,6 +161,14 @@ def test_a_partial_document_fills_in_schema_defaults():
             "weekly",
         ),
         ({"engagement": {"business_hours": {"timezone": "Mars/Olympus"}}}, "timezone"),
+        (
+            {
+                "publishing": {
+                    "themes": {"weekdays": {"monday": [{"key": "a", "names": {}}, {"key": "a", "names": {}}]}}
+                }
+            },
+            "weekdays",
+        ),
         ({"engagement": {"moderation": {"hide_only": ["negative"]}}}, "hide_only.0"),
     ],
 )
