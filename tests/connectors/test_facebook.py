@@ -17,6 +17,7 @@ from kopiena.connectors.errors import (
     RateLimited,
     TransientError,
 )
+from kopiena.connectors.facebook import oauth
 from kopiena.connectors.facebook.connector import FacebookConnector
 from kopiena.connectors.testing import LocalServer, Response
 from kopiena.connectors.types import AccountCredentials, MediaItem, PostDraft
@@ -351,3 +352,36 @@ def test_a_messenger_answer_after_24_hours_is_refused_not_a_disconnect(facebook)
     with pytest.raises(ContentRejected) as caught:
         facebook.connector.reply(parent_id=message_id, draft=PostDraft(text="Atvainojiet par kavēšanos"))
     assert "outside of allowed window" in str(caught.value)
+
+
+def test_meta_login_flow_gives_page_tokens_without_secrets_in_urls(caplog):
+    user_tokens = {"code-123": "short-user-token-aaaa", "short-user-token-aaaa": "long-user-token-bbbb"}
+    with LocalServer() as server:
+
+        def token(request, match):
+            form = {k: v[0] for k, v in request.form().items()}
+            assert form["client_secret"] == APP_SECRET and form["client_id"] == "42"
+            given = form.get("code") or form["fb_exchange_token"]
+            return Response.json({"access_token": user_tokens[given], "token_type": "bearer"})
+
+        def accounts(request, match):
+            assert request.bearer == "long-user-token-bbbb"
+            return Response.json({"data": [{"id": PAGE_ID, "name": "Rīgas Grauzdētava", "access_token": TOKEN,
+                                            "instagram_business_account": {"id": "17841400000000001",
+                                                                           "username": "grauzdetava"}}]})  # fmt: skip
+
+        server.add("POST", rf"{V}/oauth/access_token", token)
+        server.add("GET", rf"{V}/me/accounts", accounts)
+        app = oauth.MetaApp("42", APP_SECRET, redirect_uri="https://kopiena.example.lv/cb")
+        http = make_test_http(server, AccountCredentials())
+        url = oauth.authorize_url(app, state="s1")
+        assert url.startswith("https://www.facebook.com/v21.0/dialog/oauth?") and "pages_manage_posts" in url
+        assert APP_SECRET not in url
+        user_token = oauth.exchange_code(http, app, code="code-123")
+        (page,) = oauth.managed_pages(http, user_token=user_token)
+        assert (page.id, page.access_token, page.instagram_id) == (PAGE_ID, TOKEN, "17841400000000001")
+        assert TOKEN not in repr(page) and APP_SECRET not in repr(app)
+        for request in server.requests:
+            assert APP_SECRET not in str(request.query) and "user-token" not in str(request.query)
+    for secret in (APP_SECRET, TOKEN, "long-user-token-bbbb"):
+        assert secret not in caplog.text

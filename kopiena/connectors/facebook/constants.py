@@ -36,6 +36,30 @@ PAGE_MESSAGES = "/{page_id}/messages"
 # https://developers.facebook.com/docs/messenger-platform/reference/send-api/#message — "text: up to 2000 characters"
 MAX_MESSAGE_CHARS = 2000
 
+# https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#login — the consent dialog
+OAUTH_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"
+# https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#confirm — code → user token;
+# https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived — the same endpoint
+# swaps it for a 60-day user token, and Page tokens read with that one do not expire.
+OAUTH_ACCESS_TOKEN = "/oauth/access_token"  # noqa: S105 - an endpoint path
+# https://developers.facebook.com/docs/graph-api/reference/user/accounts/ — the Pages a person manages
+ME_ACCOUNTS = "/me/accounts"
+# https://developers.facebook.com/docs/permissions — what Kopiena asks for (Pages, Messenger, Instagram).
+OAUTH_SCOPES = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "pages_manage_engagement",
+    "pages_read_user_content",
+    "pages_manage_metadata",
+    "pages_messaging",
+    "read_insights",
+    "instagram_basic",
+    "instagram_content_publish",
+    "instagram_manage_comments",
+    "instagram_manage_insights",
+)
+
 # https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests
