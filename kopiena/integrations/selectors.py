@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from kopiena.integrations.crypto import decrypt_secret
-from kopiena.integrations.models import ConnectedAccount, Credential, WebhookEndpoint
+from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, access_scoped
 
@@ -33,3 +33,17 @@ def credential_for(account: ConnectedAccount) -> dict:
 def webhook_secret_for(endpoint: WebhookEndpoint) -> str:
     """The decrypted signing secret of a webhook endpoint (for signature checks only)."""
     return decrypt_secret(endpoint.secret_ciphertext)["secret"]
+
+
+def webhook_endpoint_by_token(token: str) -> WebhookEndpoint | None:
+    """The endpoint a platform posts to (its random URL token is its first factor), if still in use."""
+    return (
+        WebhookEndpoint.objects.select_related("account")
+        .exclude(account__status=AccountStatus.DISABLED)
+        .filter(token=token)
+        .first()
+    )
+
+
+def webhook_endpoints_of(*, account: ConnectedAccount) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(account=account).order_by("-created_at")

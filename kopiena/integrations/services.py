@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kopiena.audit.services import audit_record
+from kopiena.connectors.types import WebhookEvent
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.logging import REDACTED, redact
-from kopiena.integrations import platforms
+from kopiena.integrations import platforms, webhook_handlers
 from kopiena.integrations.connecting import verify_credentials
 from kopiena.integrations.crypto import (
     CredentialDecryptError,
@@ -29,7 +30,14 @@ from kopiena.integrations.crypto import (
     is_current,
     rotate_secret,
 )
-from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, OAuthApp, WebhookEndpoint
+from kopiena.integrations.models import (
+    AccountStatus,
+    ConnectedAccount,
+    Credential,
+    OAuthApp,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from kopiena.integrations.selectors import credential_for
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, users_with_perm
@@ -306,11 +314,50 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
 
 
 @transaction.atomic
-def webhook_endpoint_create(*, account: ConnectedAccount, secret: str = "") -> WebhookEndpoint:
+def webhook_events_accept(*, endpoint: WebhookEndpoint, events: list[WebhookEvent]) -> list[WebhookEvent]:
+    """Record the delivery keys of verified events and hand the new ones to the webhook handlers.
+
+    Platforms retry (Meta for up to 36 hours), so an event whose key was seen before is dropped: the
+    same delivery received ten times is handled once. Returns the events that were new.
+    """
+    keys = list(dict.fromkeys(event.delivery_key for event in events))
+    seen = set(
+        WebhookDelivery.objects.filter(endpoint=endpoint, delivery_key__in=keys).values_list(
+            "delivery_key", flat=True
+        )
+    )
+    fresh: list[WebhookEvent] = []
+    for event in events:
+        if event.delivery_key in seen:
+            continue
+        seen.add(event.delivery_key)
+        try:
+            with transaction.atomic():  # a concurrent duplicate loses the race on the unique constraint
+                WebhookDelivery.objects.create(endpoint=endpoint, delivery_key=event.delivery_key)
+        except IntegrityError:
+            continue
+        fresh.append(event)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(last_received_at=now())
+    if fresh:
+        for handler in webhook_handlers.handlers():
+            handler(account=endpoint.account, events=fresh)
+    return fresh
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, account: ConnectedAccount, secret: str = "", access: Access | None = None
+) -> WebhookEndpoint:
     """A new webhook URL for ``account``; ``secret`` is the platform's signing secret (random if empty).
 
-    The URL's path token is random and unguessable; the secret is stored encrypted like a credential.
+    ``access`` is the person doing it (None for system set-up). The URL's path token is random and
+    unguessable; the secret is stored encrypted like a credential (read it with
+    ``selectors.webhook_secret_for``).
     """
+    if access is not None:
+        access.require(Perm.ACCOUNT_CONNECT)
+        if account.workspace_id != access.workspace.pk:
+            raise DomainError(_("No such account."))
     endpoint = WebhookEndpoint.objects.create(
         workspace_id=account.workspace_id,
         account=account,
@@ -318,7 +365,7 @@ def webhook_endpoint_create(*, account: ConnectedAccount, secret: str = "") -> W
         secret_ciphertext=encrypt_secret({"secret": secret or secrets.token_urlsafe(32)}),
     )
     audit_record(
-        actor=None,
+        actor=access.user if access else None,
         workspace=account.workspace_id,
         action="webhook_endpoint.create",
         obj=endpoint,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("connect/<slug:platform>/oauth/", views.account_oauth_start, name="account_oauth_start"),
     path("<int:account_id>/", views.account_detail, name="account_detail"),
     path("<int:account_id>/disconnect/", views.account_disconnect_view, name="account_disconnect"),
+    path("<int:account_id>/webhooks/", views.account_webhook_create, name="account_webhook_create"),
 ]

@@ -4,20 +4,57 @@ from __future__ import annotations
 
 from contextlib import suppress
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kopiena.connectors.errors import ConnectorError
 from kopiena.core.errors import DomainError
 from kopiena.integrations import oauth, platforms
+from kopiena.integrations.connecting import connector_for
 from kopiena.integrations.forms import AccountForm, ConnectForm, OAuthStartForm
-from kopiena.integrations.selectors import access_account, accounts_of
-from kopiena.integrations.services import account_connect_checked, account_disconnect, account_update
+from kopiena.integrations.models import WebhookEndpoint
+from kopiena.integrations.selectors import (
+    access_account,
+    accounts_of,
+    webhook_endpoint_by_token,
+    webhook_endpoints_of,
+    webhook_secret_for,
+)
+from kopiena.integrations.services import (
+    account_connect_checked,
+    account_disconnect,
+    account_update,
+    webhook_endpoint_create,
+    webhook_events_accept,
+)
 from kopiena.teams.permissions import Perm
 from kopiena.teams.views import workspace_view
+
+NEW_WEBHOOK_SESSION_KEY = "kopiena_new_webhook"
+
+
+def webhook_url(endpoint: WebhookEndpoint) -> str:
+    return settings.BASE_URL.rstrip("/") + reverse("webhook_receive", kwargs={"token": endpoint.token})
+
+
+def _webhook_rows(account, new_webhook: dict | None) -> list[dict]:
+    """The account's webhook URLs; the secret only for the one just created (shown once)."""
+    just_created = (new_webhook or {}).get("endpoint")
+    return [
+        {
+            "endpoint": endpoint,
+            "url": webhook_url(endpoint),
+            "new_secret": new_webhook["secret"] if endpoint.pk == just_created else None,
+        }
+        for endpoint in webhook_endpoints_of(account=account)
+    ]
 
 
 def _add_error(form, exc: DomainError) -> None:
@@ -44,13 +81,57 @@ def account_detail(request: HttpRequest, ws: str, account_id: int) -> HttpRespon
             account_update(access=request.access, account=account, **form.cleaned_data)
             messages.success(request, _("Account saved."))
             return redirect("account_detail", ws=ws, account_id=account.pk)
+    new_webhook = request.session.pop(NEW_WEBHOOK_SESSION_KEY, None) if can_manage else None
     context = {
         "account": account,
         "form": form if can_manage else None,
+        "webhooks": _webhook_rows(account, new_webhook) if can_manage else [],
+        "supports_webhooks": "webhooks" in platforms.capability_names(account.platform),
         "capabilities": platforms.capability_labels(account.platform),
         "platform": next((p for p in platforms.available() if p.key == account.platform), None),
     }
     return render(request, "integrations/account_detail.html", context)
+
+
+@require_POST
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_webhook_create(request: HttpRequest, ws: str, account_id: int) -> HttpResponse:
+    account = access_account(access=request.access, pk=account_id)
+    endpoint = webhook_endpoint_create(access=request.access, account=account)
+    # Shown once, through the session and a redirect (like a new API token): a reload cannot repeat it.
+    request.session[NEW_WEBHOOK_SESSION_KEY] = {
+        "endpoint": endpoint.pk,
+        "secret": webhook_secret_for(endpoint),
+    }
+    return redirect("account_detail", ws=ws, account_id=account.pk)
+
+
+@csrf_exempt  # platforms post here; the endpoint's token and the connector's signature check are the auth
+@require_http_methods(["GET", "POST"])
+def webhook_receive(request: HttpRequest, token: str) -> HttpResponse:
+    endpoint = webhook_endpoint_by_token(token)
+    if endpoint is None:
+        raise Http404
+    try:
+        connector = connector_for(endpoint.account)
+    except DomainError as exc:  # the platform's connector is no longer installed
+        raise Http404 from exc
+    secret = webhook_secret_for(endpoint)
+    challenge = connector.webhook_challenge(
+        method=request.method, query=request.GET.dict(), body=request.body, secret=secret
+    )
+    if challenge is not None:
+        return HttpResponse(challenge.body, status=challenge.status, content_type=challenge.content_type)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not connector.verify_webhook(headers=request.headers, body=request.body, secret=secret):
+        return HttpResponse(status=401)
+    try:
+        events = connector.parse_webhook(headers=request.headers, body=request.body)
+    except ConnectorError:
+        return HttpResponseBadRequest()
+    webhook_events_accept(endpoint=endpoint, events=events)
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_POST

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from kopiena.connectors import registry as connector_registry
 from kopiena.connectors.base import ConnectKind, Connector
 from kopiena.connectors.capabilities import Capability
-from kopiena.connectors.errors import AccountDisconnected, TransientError
+from kopiena.connectors.errors import AccountDisconnected, PermanentError, TransientError
 from kopiena.connectors.registry import ConnectorRegistry
-from kopiena.connectors.types import AccountInfo, PostDraft, PublishResult
+from kopiena.connectors.types import AccountInfo, PostDraft, PublishResult, WebhookChallenge, WebhookEvent
 
 GOOD_TOKEN = "fk-GOOD-4f1c9e2b7a"
 SESSION_TOKEN = "fk-SESSION-77aa01"
@@ -46,11 +49,42 @@ class FakeConnector(Connector):
         raise NotImplementedError
 
 
+def sign(body: bytes, secret: str) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class FakeHookConnector(FakeConnector):
+    """Fakebook plus webhooks: ``X-Fake-Signature`` = HMAC-SHA256(secret, body); GET ?challenge= echoes."""
+
+    key = "fakehook"
+    name = "Fakehook"
+    capabilities = FakeConnector.capabilities | {Capability.WEBHOOKS}
+
+    def webhook_challenge(self, *, method, query, body, secret):
+        if method == "GET" and "challenge" in query:
+            ok = hmac.compare_digest(query.get("verify_token", ""), secret)
+            return WebhookChallenge(body=query["challenge"]) if ok else WebhookChallenge(body="", status=403)
+        return None
+
+    def verify_webhook(self, *, headers, body, secret) -> bool:
+        return hmac.compare_digest(headers.get("X-Fake-Signature", ""), sign(body, secret))
+
+    def parse_webhook(self, *, headers, body) -> list[WebhookEvent]:
+        try:
+            events = json.loads(body)["events"]
+        except (ValueError, KeyError) as exc:
+            raise PermanentError("malformed delivery") from exc
+        return [WebhookEvent(delivery_key=event["id"], event_type="comment") for event in events]
+
+
 @contextmanager
 def fake_registry(monkeypatch) -> Iterator[ConnectorRegistry]:
     """Replace the connector registry with one that has only FakeConnector."""
     fake = ConnectorRegistry(paths=())
     monkeypatch.setattr(connector_registry, "get", fake.get)
     monkeypatch.setattr(connector_registry, "all", fake.all)
-    with fake.override(FakeConnector.key, FakeConnector):
+    with (
+        fake.override(FakeConnector.key, FakeConnector),
+        fake.override(FakeHookConnector.key, FakeHookConnector),
+    ):
         yield fake

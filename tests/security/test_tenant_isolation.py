@@ -46,6 +46,7 @@ PUBLIC_ROUTES = {
     "set_language": "i18n",
     "healthz": "liveness probe, no tenant data",
     "oauth_callback": "the one-time state in the session names the workspace; membership is re-checked",
+    "webhook_receive": "platforms post here; random URL token plus the connector's signature check",
     "api:openapi-json": "API schema, no data",
     "api:openapi-view": "Swagger UI, no data",
 }
