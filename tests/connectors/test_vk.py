@@ -284,3 +284,13 @@ def test_metrics(vk):
 
 def test_there_is_no_hide_on_vk(vk):
     assert not vk.connector.supports("hide")
+
+
+def test_a_draft_without_a_key_is_valid_for_scheduling_and_posts_without_guid(vk):
+    draft = PostDraft(
+        text="Plānots ieraksts"
+    )  # the publishing app validates before a delivery (and key) exists
+    assert vk.connector.validate(draft) == []
+    vk.connector.publish(draft)
+    (request,) = vk.server.requests_to(*PUBLISH_ROUTE)
+    assert "guid" not in request.form()

@@ -99,9 +99,10 @@ class TelegramConnector(Connector):
     # Errors ---------------------------------------------------------------------------------
     def map_error(self, response: httpx.Response, words: str):
         try:
-            parameters = (response.json() or {}).get("parameters") or {}
+            body = response.json()
         except ValueError:
-            parameters = {}
+            body = None
+        parameters = (body.get("parameters") if isinstance(body, dict) else None) or {}
         status = response.status_code
         details = {"platform_message": words, "status": status}
         if status == 429 or "retry_after" in parameters:

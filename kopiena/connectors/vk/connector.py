@@ -110,10 +110,6 @@ class VkConnector(Connector):
             )  # fmt: skip
         if draft.poll is not None and not draft.text.strip():
             problems.append(ValidationProblem("text", "empty", "The poll needs a question."))
-        if not draft.idempotency_key:
-            problems.append(
-                ValidationProblem("idempotency_key", "missing", "A post needs an idempotency key.")
-            )
         return problems
 
     def publish(self, draft: PostDraft) -> PublishResult:
@@ -127,7 +123,7 @@ class VkConnector(Connector):
                 "from_group": True,
                 "message": draft.text,
                 "attachments": ",".join(attachments) or None,
-                "guid": draft.idempotency_key[: c.GUID_MAX_CHARS],
+                "guid": draft.idempotency_key[: c.GUID_MAX_CHARS] or None,
             },
         )
         return mappers.publish_result(self.owner_id, answer["post_id"])
