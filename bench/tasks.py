@@ -58,10 +58,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int) -> dict:
+def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int | None) -> dict:
+    load_at_start = round(os.getloadavg()[0], 2)
     tmp = Path(tempfile.mkdtemp(prefix="kopiena-bench-"))
     if backend == "sqlite":
         url, n_workers = f"sqlite:///{tmp / 'bench.sqlite3'}", 1
+        concurrency = concurrency or 1  # SQLite has one writer at a time; more threads only queue
     else:
         import psycopg
 
@@ -70,6 +72,7 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int) -> dic
                 admin.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
         server = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgres://")
         url, n_workers = f"{server}/{PG_BENCH_DB}", 2
+        concurrency = concurrency or 4  # threads overlap their commit waits (group commit)
     env = {**os.environ, "KOPIENA_DATABASE_URL": url, "KOPIENA_VAR_DIR": str(tmp), "PYTHONPATH": str(REPO)}
     env.pop("KOPIENA_TEST_DB_NAME", None)
     kopiena = [sys.executable, "-m", "kopiena"]
@@ -88,6 +91,7 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int) -> dic
         cursor.execute("CREATE TABLE bench_ran (task_id VARCHAR(64) PRIMARY KEY)")
     DBTaskResult.objects.all().delete()
     WorkerHeartbeat.objects.all().delete()
+    commits_per_s = probe_commits_per_second()
 
     # 1. Enqueue rate: N tasks, each enqueued in its own transaction (as a web request would).
     started = time.perf_counter()
@@ -147,6 +151,11 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int) -> dic
         "worker_processes": n_workers,
         "threads_per_worker": concurrency,
         "tasks": n_tasks,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m_at_start": load_at_start,
+            "single_connection_commits_per_s": commits_per_s,
+        },
         "enqueue_per_s": round(n_tasks / enqueue_seconds, 1),
         "completion_per_s": round(n_tasks / drain_seconds, 1),
         "completion_per_s_excluding_worker_start": round(n_tasks / drain, 1),
@@ -162,6 +171,22 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int) -> dic
 
 
 PACED_PER_SECOND = 50.0
+
+
+def probe_commits_per_second(n: int = 300) -> float:
+    """How fast one connection can commit small inserts here: the disk's (fsync) ceiling for work that
+    commits once per task, which every task with a durable write does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_probe")
+        cursor.execute("CREATE TABLE bench_probe (n INTEGER)")
+        started = time.perf_counter()
+        for n_row in range(n):
+            cursor.execute("INSERT INTO bench_probe (n) VALUES (%s)", [n_row])
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_probe")
+    return round(n / elapsed, 1)
 
 
 def wait_done(DBTaskResult, n_tasks: int) -> float:
@@ -205,10 +230,15 @@ def main() -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgres"])
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--paced", type=int, default=500, help="tasks in the latency phase")
-    parser.add_argument("--concurrency", type=int, default=1, help="threads per worker process")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="threads per worker process (default: SQLite 1, PostgreSQL 4)",
+    )
     args = parser.parse_args()
     if args.backend:
-        print(json.dumps(run_backend(args.backend, args.tasks, args.paced, args.concurrency)))
+        print(json.dumps(run_backend(args.backend, args.tasks, args.paced, args.concurrency or None)))
         return 0
     # One child per backend: Django's settings are fixed once a process has set up.
     results = []

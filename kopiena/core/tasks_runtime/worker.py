@@ -114,18 +114,20 @@ class Worker:
 
     def _loop(self) -> None:
         recycle_at = time.monotonic() + RECYCLE_SECONDS
+        busy = False  # right after a task, skip the "anything due?" read: under load there usually is
         try:
             while not self.stop_event.is_set():
                 if time.monotonic() >= recycle_at:
                     close_old_connections()
                     recycle_at = time.monotonic() + RECYCLE_SECONDS
                 try:
-                    claimed = self._claim()
+                    claimed = self._claim(check_first=not busy)
                 except DatabaseError:
                     logger.exception("worker %s: claiming failed; retrying", self.worker_id)
                     connection.close()
                     self.stop_event.wait(ERROR_BACKOFF_SECONDS)
                     continue
+                busy = claimed is not None
                 if claimed is None:
                     self.stop_event.wait(self.poll_interval_seconds)
                     continue
@@ -138,9 +140,9 @@ class Worker:
     def _ready(self):
         return DBTaskResult.objects.ready().filter(backend_name=self.backend_name, queue_name__in=self.queues)
 
-    def _claim(self) -> DBTaskResult | None:
+    def _claim(self, *, check_first: bool = True) -> DBTaskResult | None:
         ready = self._ready()
-        if not ready.exists():
+        if check_first and not ready.exists():
             return None
         try:
             with exclusive_transaction(ready.db):
