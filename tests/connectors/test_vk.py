@@ -53,7 +53,11 @@ class FakeVk:
         self.ids = itertools.count(1001)
         self.clock = itertools.count(1795000000)
         server.add("POST", r"/method/(?P<method>[\w.]+)", self.handle)
-        server.add("POST", r"/upload/photo", lambda request, match: Response.json(fixture("photo_upload")))
+        server.add(
+            "POST",
+            r"/upload/photo/(?P<gid>\d+)",
+            lambda request, match: Response.json(fixture("photo_upload")),
+        )
         server.add(
             "POST",
             r"/upload/video",
@@ -96,7 +100,14 @@ class FakeVk:
 
     def photos_getWallUploadServer(self, form):
         return Response.json(
-            {"response": {"album_id": -14, "upload_url": self.server.url("/upload/photo"), "user_id": 0}}
+            # Like VK's own, the upload address names the community.
+            {
+                "response": {
+                    "album_id": -14,
+                    "user_id": 0,
+                    "upload_url": self.server.url(f"/upload/photo/{GROUP_ID}?act=do_add&gid={GROUP_ID}"),
+                }
+            }
         )
 
     def photos_saveWallPhoto(self, form):
@@ -164,7 +175,8 @@ def vk():
         secrets = {"access_token": TOKEN, "group_id": str(GROUP_ID), "confirmation_code": "a1b2c3d4",
                    "service_token": SERVICE_TOKEN}  # fmt: skip
         credentials = AccountCredentials(secrets, base_url=server.base_url)
-        connector = VkConnector(credentials, http=make_test_http(server, credentials))
+        http = make_test_http(server, credentials, secrets=[TOKEN, SERVICE_TOKEN])  # ids are no secrets
+        connector = VkConnector(credentials, http=http)
         harness = VkHarness(
             connector=connector, server=server, secrets=[TOKEN, SERVICE_TOKEN], publish_route=PUBLISH_ROUTE
         )
@@ -176,6 +188,14 @@ class TestVkContract(ConnectorContract):
     @pytest.fixture
     def harness(self, vk):
         return vk
+
+
+def test_the_default_client_treats_only_tokens_as_secrets():
+    credentials = AccountCredentials(
+        {"access_token": TOKEN, "group_id": str(GROUP_ID), "confirmation_code": "a1b2"}
+    )
+    http = VkConnector(credentials).http
+    assert http.scrub(f"{TOKEN} gid={GROUP_ID}") == f"[REDACTED] gid={GROUP_ID}"
 
 
 def test_verify_names_the_community_and_sends_the_token_in_a_header(vk):
@@ -218,7 +238,7 @@ def test_photo_video_poll_and_link_become_attachments(vk):
 
 
 def test_a_lost_upload_answer_is_transient_and_posts_nothing(vk):
-    vk.server.hang_next("POST", r"/upload/photo")
+    vk.server.hang_next("POST", r"/upload/photo/\d+")
     with pytest.raises(TransientError):
         vk.connector.publish(
             PostDraft(text="a", media=(MediaItem(JPEG, mime="image/jpeg"),), idempotency_key="k")

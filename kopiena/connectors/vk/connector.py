@@ -19,7 +19,9 @@ from typing import Any, ClassVar
 from kopiena.connectors import errors
 from kopiena.connectors.base import ConnectKind, Connector
 from kopiena.connectors.capabilities import Capability
+from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import (
+    AccountCredentials,
     AccountInfo,
     Limits,
     MediaItem,
@@ -69,6 +71,23 @@ class VkConnector(Connector):
     # https://dev.vk.com/ru/api/api-requests — a community token may make 20 calls a second.
     requests_per_second = 15.0
     burst = 20
+    # The real secrets. The community id and the confirmation string are not: VK's upload addresses
+    # carry the id (``gid=…``), and a "secret" found in a URL would make the shared client refuse it.
+    secret_fields: ClassVar[tuple[str, ...]] = ("access_token", "service_token")
+
+    def __init__(
+        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
+    ):
+        if http is None:
+            http = HttpClient(
+                base_url=(credentials.base_url or self.default_base_url).rstrip("/"),
+                account_key=credentials.account_key or f"{self.key}:{credentials.secret('group_id')}",
+                secrets=[credentials.secret(name) for name in self.secret_fields],
+                allow_loopback=allow_loopback,
+                rate_per_second=self.requests_per_second,
+                burst=self.burst,
+            )
+        super().__init__(credentials, http=http, allow_loopback=allow_loopback)
 
     @cached_property
     def api(self) -> VkApi:
