@@ -66,6 +66,7 @@ class SectionForm(KopienaFormMixin, forms.Form):
 
     section: str = ""
     title = ""
+    lead = ""
     page_template = "policy/section.html"
 
     summary = forms.CharField(
@@ -104,6 +105,7 @@ class SectionForm(KopienaFormMixin, forms.Form):
 class CadenceForm(SectionForm):
     section = "publishing.cadence"
     title = _("Publishing cadence")
+    lead = _("Don't post too often: limits for every account, unless an account has its own.")
 
     max_per_day = forms.IntegerField(label=_("Most posts a day per account"), required=False, min_value=1)
     max_per_week = forms.IntegerField(label=_("Most posts a week per account"), required=False, min_value=1)
@@ -205,6 +207,7 @@ class AccountCadenceForm(SectionForm):
 class MixForm(SectionForm):
     section = "publishing.content_mix"
     title = _("Content mix")
+    lead = _("Target share of each content type, in percent of an account's posts; they add up to 100.")
 
     def __init__(self, *args, document, language: str = "en", **kwargs):
         self.type_fields = []
@@ -242,6 +245,7 @@ class MixForm(SectionForm):
 class LinksForm(SectionForm):
     section = "publishing.links"
     title = _("Links")
+    lead = _("Link to your own site only when the audience needs it, and not in too many posts a week.")
 
     own_domains = forms.CharField(
         label=_("Our own domains"),
@@ -379,6 +383,7 @@ class ApprovalForm(SectionForm):
 class BusinessHoursForm(SectionForm):
     section = "engagement.business_hours"
     title = _("Business hours")
+    lead = _("Response targets count only the time inside these hours; public holidays are closed.")
 
     timezone = forms.CharField(
         label=_("Time zone"), required=False, help_text=_("Empty: the workspace's time zone.")

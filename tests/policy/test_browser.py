@@ -46,3 +46,16 @@ def test_edit_the_policy_as_yaml_fixing_an_error_by_line(logged_in_page, owner, 
     diff = page.get_by_test_id("policy-diff").inner_text()
     assert "+      max_per_day: 3" in diff
     screenshot(page, "policy-diff")
+
+
+def test_section_forms_render(logged_in_page, owner, workspace, screenshot):
+    page = logged_in_page(owner)
+    for section in ("cadence", "content_mix", "themes", "business_hours", "account_cadence"):
+        page.goto(f"/w/{workspace.slug}/settings/policy/edit/{section}/")
+        assert page.get_by_role("heading", level=1).is_visible()
+        screenshot(page, f"policy-edit-{section}")
+    page.goto(f"/w/{workspace.slug}/settings/policy/edit/themes/")
+    page.get_by_label("Music Monday").uncheck()
+    page.get_by_role("button", name="Save as a new version").click()
+    page.wait_for_url(f"**/w/{workspace.slug}/settings/policy/")
+    assert "Music Monday" not in page.locator("#card-themes").inner_text()
