@@ -87,7 +87,7 @@ class TelegramConnector(Connector):
                 bot_token=bot_token,
                 base_url=base_url,
                 account_key=credentials.account_key or f"{self.key}:{credentials.secret('chat_id')}",
-                secrets=credentials.secret_values(),
+                secrets=[bot_token],  # the chat id is an address, not a secret
                 allow_loopback=allow_loopback,
                 rate_per_second=self.requests_per_second,
                 burst=self.burst,
