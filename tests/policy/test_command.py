@@ -67,3 +67,24 @@ def test_unknown_workspace_and_author(tmp_path, workspace):
     good.write_text("schema_version: 1\n")
     with pytest.raises(CommandError, match="no user"):
         run("import", "--workspace", workspace.slug, str(good), "--author", "ghost")
+
+
+def test_versions_and_diff(tmp_path, workspace, owner):
+    target = tmp_path / "policy.yaml"
+    run("export", "--workspace", workspace.slug, "-o", str(target))
+    run(
+        "import", "--workspace", workspace.slug, str(target), "--author", owner.username, "--summary", "first"
+    )
+    target.write_text(target.read_text(encoding="utf-8").replace("max_per_week: 10", "max_per_week: 7"))
+    run("import", "--workspace", workspace.slug, str(target), "--summary", "fewer a week")
+    listing, _ = run("versions", "--workspace", workspace.slug)
+    assert [line.split("\t")[0::2] for line in listing.splitlines()] == [["2", "system"], ["1", "owner"]]
+    assert listing.splitlines()[0].endswith("fewer a week")
+    diff, _ = run("diff", "--workspace", workspace.slug, "2")
+    assert "-      max_per_week: 10\n+      max_per_week: 7\n" in diff
+    same, _ = run("diff", "--workspace", workspace.slug, "1")
+    assert same == ""
+    reverse, _ = run("diff", "--workspace", workspace.slug, "1", "2")
+    assert "+      max_per_week: 10" in reverse
+    with pytest.raises(CommandError, match="no policy version 9"):
+        run("diff", "--workspace", workspace.slug, "9")

@@ -4,6 +4,8 @@
 * ``import --workspace SLUG FILE [--author USERNAME] [--summary TEXT]`` saves it as a new version; an
   invalid file is refused with every error listed and nothing changed (exit 1).
 * ``check FILE`` lists every error as ``FILE:LINE: field.path: message`` (exit 1 if any); ``-`` is stdin.
+* ``versions --workspace SLUG`` lists the saved versions; ``diff --workspace SLUG N [M]`` shows what
+  version N changed against M (default: the version before it, or the defaults for version 1).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kopiena.policy.selectors import policy_export_yaml
+from kopiena.policy.models import PolicyVersion
+from kopiena.policy.selectors import policy_diff, policy_export_yaml
 from kopiena.policy.services import policy_import_yaml
 from kopiena.policy.yaml_io import PolicyError, PolicyInvalid, check_policy
 from kopiena.teams.models import User, Workspace
@@ -48,6 +51,12 @@ class Command(BaseCommand):
         imp.add_argument("--summary", default="", help="what changed and why")
         check = sub.add_parser("check", help="validate a YAML file and list every error")
         check.add_argument("file", help="YAML file, or - for standard input")
+        versions = sub.add_parser("versions", help="list the saved versions, newest first")
+        versions.add_argument("--workspace", required=True, help="workspace slug")
+        diff = sub.add_parser("diff", help="what a version changed")
+        diff.add_argument("--workspace", required=True, help="workspace slug")
+        diff.add_argument("number", type=int, help="the version to show")
+        diff.add_argument("against", type=int, nargs="?", help="compare with this version instead")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -90,3 +99,24 @@ class Command(BaseCommand):
         if errors:
             raise CommandError(f"{len(errors)} error(s)")
         self.stdout.write(self.style.SUCCESS(f"{file}: valid"))
+
+    def _versions(self, *, workspace, **_options):
+        for v in PolicyVersion.objects.filter(workspace=self._workspace(workspace)).select_related("author"):
+            author = v.author.username if v.author else "system"
+            self.stdout.write(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{author}\t{v.summary}")
+
+    def _diff(self, *, workspace, number, against=None, **_options):
+        versions = PolicyVersion.objects.filter(workspace=self._workspace(workspace)).select_related("author")
+
+        def get(n: int) -> PolicyVersion:
+            version = versions.filter(number=n).first()
+            if version is None:
+                raise CommandError(f"no policy version {n}")
+            return version
+
+        newer = get(number)
+        # Version 1 is compared with the defaults unless another version is named.
+        older = (
+            None if against is None and number == 1 else get(against if against is not None else number - 1)
+        )
+        self.stdout.write(policy_diff(older=older, newer=newer), ending="")
