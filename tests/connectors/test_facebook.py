@@ -117,6 +117,11 @@ class FakeGraph:
             return Response.json({"id": path, "from": {"id": psid, "name": "Anna Bērziņa"}})
         if path == "":
             wanted = request.arg("ids").split(",")
+            if "shares" in request.arg("fields") and any("_" not in pid for pid in wanted):
+                return Response.json(
+                    {"error": {"message": "(#100) Tried accessing nonexisting field (shares)", "code": 100}},
+                    400,
+                )
             return Response.json(
                 {pid: fixture("post_metrics") | {"id": pid} for pid in wanted if pid in self.posts}
             )
@@ -323,8 +328,17 @@ def test_a_comment_reply_cannot_carry_media(facebook):
 
 def test_metrics_from_reactions_comments_and_shares(facebook):
     post = facebook.connector.publish(PostDraft(text="a"))
-    metrics = facebook.connector.fetch_metrics([post.remote_id])[post.remote_id]
-    assert (metrics.likes, metrics.replies, metrics.reposts) == (21, 2, 4)
+    video = facebook.connector.publish(
+        PostDraft(text="v", media=(MediaItem(b"\x00", mime="video/mp4", filename="v.mp4"),))
+    )
+    metrics = facebook.connector.fetch_metrics([post.remote_id, video.remote_id])
+    assert (
+        metrics[post.remote_id].likes,
+        metrics[post.remote_id].replies,
+        metrics[post.remote_id].reposts,
+    ) == (21, 2, 4)
+    assert metrics[video.remote_id].reposts is None and metrics[video.remote_id].likes == 21
+    assert facebook.server.count("GET", rf"{V}/") == 2  # posts and videos in separate batches
 
 
 def test_messenger_messages_are_read_with_a_cursor_and_answered_in_messenger(facebook):

@@ -39,6 +39,7 @@ from kopiena.connectors.types import (
 
 COMMENT_FIELDS = "id,message,created_time,from,permalink_url,parent{id},is_hidden"
 POST_FIELDS = "id,message,created_time,from,permalink_url"
+METRIC_FIELDS = "reactions.summary(total_count),comments.summary(total_count)"
 # A post with the same text older than this is an earlier, deliberate post, not the one we lost.
 RECONCILE_WINDOW_SECONDS = 24 * 3600
 
@@ -263,22 +264,25 @@ class FacebookConnector(MetaConnector):
         return mappers.newer_than(items, cursor)
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
-        if not remote_ids:
-            return {}
-        # https://developers.facebook.com/docs/graph-api/guides/field-expansion — ?ids= reads many at once.
-        answer = self.api.get(
-            "/",
-            {
-                "ids": ",".join(remote_ids),
-                "fields": "reactions.summary(total_count),comments.summary(total_count),shares",
-            },
-        )
+        """Reactions, comments and shares. Posts (``<page>_<post>``) and videos are read in separate batches:
+        a video has no ``shares`` field, and asking for it would fail the whole request."""
         now = datetime.now(UTC)
-        return {
-            rid: mappers.post_metrics(rid, data, now)
-            for rid, data in answer.items()
-            if isinstance(data, dict)
-        }
+        metrics: dict[str, Metrics] = {}
+        posts = [rid for rid in remote_ids if "_" in rid]
+        videos = [rid for rid in remote_ids if "_" not in rid]
+        for ids, fields in ((posts, f"{METRIC_FIELDS},shares"), (videos, METRIC_FIELDS)):
+            if not ids:
+                continue
+            # https://developers.facebook.com/docs/graph-api/guides/field-expansion — ?ids= reads many at once.
+            answer = self.api.get("/", {"ids": ",".join(ids), "fields": fields})
+            metrics.update(
+                {
+                    rid: mappers.post_metrics(rid, data, now)
+                    for rid, data in answer.items()
+                    if isinstance(data, dict)
+                }
+            )
+        return metrics
 
     # Engaging -------------------------------------------------------------------------------
     def reply(self, *, parent_id: str, draft: PostDraft) -> PublishResult:

@@ -87,7 +87,8 @@ def post_metrics(remote_id: str, data: Mapping[str, Any], collected_at: datetime
         collected_at=collected_at,
         likes=summary("reactions"),
         replies=summary("comments"),
-        reposts=int((data.get("shares") or {}).get("count", 0)),  # Graph leaves "shares" out when none
+        # Graph leaves "shares" out of a post that has none; a video has no shares at all.
+        reposts=int((data.get("shares") or {}).get("count", 0)) if "_" in remote_id else None,
     )
 
 

@@ -146,6 +146,8 @@ class TelegramConnector(Connector):
         if draft.poll is not None:
             if draft.media:
                 problems.append(ValidationProblem("poll", "poll_with_media", "A poll cannot carry media."))
+            if draft.link:
+                problems.append(ValidationProblem("link", "poll_with_link", "A poll cannot carry a link."))
             if not draft.text.strip():
                 problems.append(ValidationProblem("text", "empty", "The poll needs a question."))
             elif len(draft.text) > c.MAX_POLL_QUESTION_CHARS:
