@@ -76,6 +76,9 @@ class InstagramConnector(MetaConnector):
     credential_fields: ClassVar[tuple[str, ...]] = ("access_token", "ig_user_id", "app_secret")
     docs_url = "https://developers.facebook.com/docs/instagram-platform"
     id_field = "ig_user_id"
+    # Meta downloads the media itself: callers must give each MediaItem a public http(s) address as
+    # ``source`` (a local file is refused by ``validate`` with code "needs_url").
+    media_by_url: ClassVar[bool] = True
     poll_interval_seconds: float = c.CONTAINER_POLL_SECONDS
 
     def __init__(self, credentials: AccountCredentials, **options):
