@@ -20,7 +20,6 @@ urlpatterns = [
         "analytics/", views.placeholder("placeholders/analytics.html", Perm.ANALYTICS_READ), name="analytics"
     ),
     path("contests/", views.placeholder("placeholders/contests.html"), name="contests"),
-    path("settings/accounts/", views.placeholder("placeholders/accounts.html"), name="accounts"),
     # settings owned by teams and audit
     path("settings/", views.workspace_settings, name="settings"),
     path("settings/team/", views.team, name="team"),
