@@ -498,6 +498,92 @@ class ResponseTargetsForm(SectionForm):
         return current
 
 
+class AcuteForm(SectionForm):
+    """M3: who answers in an acute situation, and how; the tone and guidance texts per language are
+    edited in YAML."""
+
+    section = "engagement.acute_playbook"
+    title = _("Acute situations")
+    lead = _(
+        "Stay calm and official; it may be a provocation or a really unhappy customer. Solve the problem."
+    )
+
+    responder_roles = forms.MultipleChoiceField(
+        label=_("Who answers"), choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    must_apologise = forms.BooleanField(label=_("The answer apologises for the trouble"), required=False)
+    reply_needs_approval = forms.BooleanField(label=_("Replies need a manager's approval"), required=False)
+    escalate_after_minutes = forms.IntegerField(
+        label=_("Escalate after (minutes without an answer)"), min_value=1
+    )
+    escalate_to_roles = forms.MultipleChoiceField(
+        label=_("Escalate to"), choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def initial_from(self, document):
+        playbook = document.engagement.acute_playbook
+        return {
+            "responder_roles": playbook.responder_roles,
+            "must_apologise": playbook.must_apologise,
+            "reply_needs_approval": playbook.reply_needs_approval,
+            "escalate_after_minutes": playbook.escalate_after_seconds // 60,
+            "escalate_to_roles": playbook.escalate_to_roles,
+        }
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current.update(
+            responder_roles=c["responder_roles"],
+            must_apologise=c["must_apologise"],
+            reply_needs_approval=c["reply_needs_approval"],
+            escalate_after_seconds=c["escalate_after_minutes"] * 60,
+            escalate_to_roles=c["escalate_to_roles"],
+        )
+        return current
+
+
+class ToneForm(SectionForm):
+    """Formality and the phrases never to write, one list per community language."""
+
+    section = "engagement.tone"
+    title = _("Tone")
+    LANGUAGES = (("en", _("English")), ("lv", _("Latvian")), ("ru", _("Russian")))
+
+    formality = forms.ChoiceField(
+        label=_("Formality"),
+        choices=[("formal", _("Formal")), ("neutral", _("Neutral")), ("informal", _("Informal"))],
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, document=document, **kwargs)
+        summary = self.fields.pop("summary")
+        phrases = document.engagement.tone.banned_phrases
+        for code, label in self.LANGUAGES:
+            name = f"banned_{code}"
+            self.fields[name] = forms.CharField(
+                label=_("Never write (%(language)s), one phrase per line") % {"language": label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+            )
+            self.initial.setdefault(name, "\n".join(phrases.get(code, [])))
+        self.fields["summary"] = summary
+
+    def initial_from(self, document):
+        return {"formality": document.engagement.tone.formality}
+
+    def section_data(self, current):
+        current["formality"] = self.cleaned_data["formality"]
+        phrases = dict(current["banned_phrases"])
+        for code, _label in self.LANGUAGES:
+            lines = _lines(self.cleaned_data[f"banned_{code}"])
+            if lines:
+                phrases[code] = lines
+            else:
+                phrases.pop(code, None)
+        current["banned_phrases"] = phrases
+        return current
+
+
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     "cadence": CadenceForm,
     "account_cadence": AccountCadenceForm,
@@ -507,6 +593,8 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
     "approval": ApprovalForm,
     "business_hours": BusinessHoursForm,
     "response_targets": ResponseTargetsForm,
+    "acute_playbook": AcuteForm,
+    "tone": ToneForm,
 }
 LANGUAGE_AWARE = {"content_mix", "themes"}
 ACCOUNT_AWARE = {"account_cadence"}

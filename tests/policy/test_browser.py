@@ -50,7 +50,15 @@ def test_edit_the_policy_as_yaml_fixing_an_error_by_line(logged_in_page, owner, 
 
 def test_section_forms_render(logged_in_page, owner, workspace, screenshot):
     page = logged_in_page(owner)
-    for section in ("cadence", "content_mix", "themes", "business_hours", "account_cadence"):
+    for section in (
+        "cadence",
+        "content_mix",
+        "themes",
+        "business_hours",
+        "account_cadence",
+        "acute_playbook",
+        "tone",
+    ):
         page.goto(f"/w/{workspace.slug}/settings/policy/edit/{section}/")
         assert page.get_by_role("heading", level=1).is_visible()
         screenshot(page, f"policy-edit-{section}")

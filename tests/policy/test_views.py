@@ -22,7 +22,16 @@ def test_overview_shows_the_sections_as_cards(login, owner, workspace):
     response = login(owner).get(url("policy", workspace))
     assert response.status_code == 200
     body = response.content.decode()
-    for card in ("cadence", "content_mix", "links", "themes", "approval", "business_hours", "routing"):
+    for card in (
+        "cadence",
+        "content_mix",
+        "links",
+        "themes",
+        "approval",
+        "business_hours",
+        "routing",
+        "acute",
+    ):
         assert f'id="card-{card}"' in body
     assert "Motivation Monday" in body
     assert url("policy_section", workspace, section="cadence") in body
@@ -241,3 +250,29 @@ def test_cadence_per_account_overrides_and_inherits(login, owner, workspace, oth
 def test_cadence_per_account_without_accounts_shows_how_to_connect(login, owner, workspace):
     page = login(owner).get(url("policy_section", workspace, section="account_cadence")).content.decode()
     assert "No accounts connected yet" in page
+
+
+def test_acute_and_tone_forms(login, owner, workspace):
+    client = login(owner)
+    acute = {
+        "responder_roles": ["manager", "owner"],
+        "must_apologise": "on",
+        "escalate_after_minutes": 30,
+        "escalate_to_roles": ["owner"],
+    }
+    assert client.post(url("policy_section", workspace, section="acute_playbook"), acute).status_code == 302
+    playbook = fresh_policy(workspace).engagement.acute_playbook
+    assert (playbook.escalate_after_seconds, playbook.reply_needs_approval) == (1800, False)
+    assert playbook.responder_roles == ["manager", "owner"]
+    assert playbook.tone["lv"].startswith("Mierīgi")  # texts the form doesn't show are kept
+
+    tone = {
+        "formality": "formal",
+        "banned_lv": "nomierinieties\n  \nmuļķības",
+        "banned_en": "",
+        "banned_ru": "успокойтесь",
+    }
+    assert client.post(url("policy_section", workspace, section="tone"), tone).status_code == 302
+    saved = fresh_policy(workspace).engagement.tone
+    assert saved.formality == "formal"
+    assert saved.banned_phrases == {"lv": ["nomierinieties", "muļķības"], "ru": ["успокойтесь"]}
