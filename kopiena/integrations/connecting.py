@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from kopiena.connectors.errors import (
     AccountDisconnected,
@@ -28,6 +29,7 @@ def allow_loopback(*, is_sandbox: bool = False) -> bool:
     return is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
 
 
+@sensitive_variables()
 def connector_for(account: ConnectedAccount):
     """A connector instance for ``account`` with its decrypted credentials (for the worker; short-lived)."""
     cls = platforms.connector_class(account.platform)
@@ -37,6 +39,7 @@ def connector_for(account: ConnectedAccount):
     return cls(credentials, allow_loopback=allow_loopback(is_sandbox=account.is_sandbox))
 
 
+@sensitive_variables()
 def verify_credentials(
     *, platform: str, base_url: str, secrets: dict[str, str]
 ) -> tuple[AccountInfo, dict[str, str]]:

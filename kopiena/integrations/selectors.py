@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.views.decorators.debug import sensitive_variables
 
 from kopiena.integrations.crypto import decrypt_secret
 from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
@@ -20,6 +21,7 @@ def access_account(*, access: Access, pk: int, perm: Perm | str | None = None) -
     return access_scoped(access=access, queryset=ConnectedAccount.objects.all(), pk=pk, perm=perm)
 
 
+@sensitive_variables()
 def credential_for(account: ConnectedAccount) -> dict:
     """The decrypted secret fields of ``account`` (empty if none are stored).
 
@@ -30,6 +32,7 @@ def credential_for(account: ConnectedAccount) -> dict:
     return decrypt_secret(ciphertext) if ciphertext else {}
 
 
+@sensitive_variables()
 def webhook_secret_for(endpoint: WebhookEndpoint) -> str:
     """The decrypted signing secret of a webhook endpoint (for signature checks only)."""
     return decrypt_secret(endpoint.secret_ciphertext)["secret"]

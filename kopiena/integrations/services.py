@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from kopiena.audit.services import audit_record
 from kopiena.connectors.types import WebhookEvent
@@ -72,10 +73,12 @@ def clean_base_url(base_url: str) -> str:
     return base_url
 
 
+@sensitive_variables()
 def _store_credentials(account: ConnectedAccount, credentials: dict) -> None:
     Credential.objects.update_or_create(account=account, defaults={"ciphertext": encrypt_secret(credentials)})
 
 
+@sensitive_variables()  # debug error pages must not show the secrets in this frame
 @transaction.atomic
 def account_connect(
     *,
@@ -141,6 +144,7 @@ def account_connect(
     return account
 
 
+@sensitive_variables()
 def account_connect_checked(
     *, access: Access, platform: str, values: dict[str, str], name: str = "", approval_required: bool = True
 ) -> ConnectedAccount:
@@ -172,6 +176,7 @@ def account_connect_checked(
     )
 
 
+@sensitive_variables()  # debug error pages must not show the secrets in this frame
 @transaction.atomic
 def account_update(
     *,
@@ -217,6 +222,7 @@ def account_update(
     return account
 
 
+@sensitive_variables()  # debug error pages must not show the secrets in this frame
 @transaction.atomic
 def account_credentials_refresh(*, account: ConnectedAccount, updated: dict[str, str]) -> None:
     """Store secrets a connector renewed during a call (``connector.updated_secrets()``), merged into the
@@ -259,6 +265,7 @@ def account_disconnect(*, access: Access, account: ConnectedAccount) -> Connecte
     return account
 
 
+@sensitive_variables()
 def _scrub(account: ConnectedAccount, text: str) -> str:
     """``text`` without the account's own secret values and without anything that looks like a token."""
     try:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kopiena.connectors.errors import ConnectorError
@@ -106,6 +107,7 @@ def account_webhook_create(request: HttpRequest, ws: str, account_id: int) -> Ht
     return redirect("account_detail", ws=ws, account_id=account.pk)
 
 
+@sensitive_variables("secret")
 @csrf_exempt  # platforms post here; the endpoint's token and the connector's signature check are the auth
 @require_http_methods(["GET", "POST"])
 def webhook_receive(request: HttpRequest, token: str) -> HttpResponse:
@@ -155,6 +157,7 @@ def _platform_or_404(platform: str) -> platforms.Platform:
         raise Http404 from exc
 
 
+@sensitive_post_parameters()  # error reports never include what was typed into the token form
 @workspace_view(perm=Perm.ACCOUNT_CONNECT)
 def account_connect(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
     spec = _platform_or_404(platform)

@@ -30,6 +30,8 @@ class FakeConnector(Connector):
     capabilities = frozenset({Capability.PUBLISH, Capability.REPLY})
 
     def verify(self) -> AccountInfo:
+        if self.credentials.secret("chat_id") == "explode":
+            raise RuntimeError("a bug in a connector")  # not a ConnectorError: becomes a 500
         if "unreachable" in self.base_url:
             raise TransientError("connection refused")
         if self.credentials.secret("access_token") != GOOD_TOKEN:

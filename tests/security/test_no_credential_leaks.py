@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 
 import pytest
 from django.contrib import admin
-from django.test import Client
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
+from django.views.debug import ExceptionReporter
 
 from kopiena.audit.models import AuditEvent
 from kopiena.config.api import api
+from kopiena.integrations import views as integration_views
 from kopiena.integrations.models import Credential
 from kopiena.integrations.services import (
     account_connect_checked,
@@ -72,3 +76,25 @@ def test_the_audit_log_never_holds_a_credential(account):
 
 def test_credentials_are_not_in_the_admin():
     assert Credential not in admin.site._registry
+
+
+def test_error_reports_of_a_crash_while_connecting_hide_the_token(monkeypatch, owner, workspace, settings):
+    """A bug (not a platform error) while connecting: the error report Django would mail or log in
+    production shows neither the posted token nor the secrets held in local variables."""
+    settings.DEBUG = False
+    request = RequestFactory().post(
+        f"/w/{workspace.slug}/settings/accounts/connect/fakebook/",
+        {"access_token": GOOD_TOKEN, "chat_id": "explode", "base_url": ""},
+    )
+    request.user, request.session = owner, SessionStore()
+    with fake_registry(monkeypatch):
+        try:
+            integration_views.account_connect(request, ws=workspace.slug, platform="fakebook")
+        except RuntimeError:
+            exc_info = sys.exc_info()
+        else:
+            pytest.fail("the fake connector should have crashed")
+    report = ExceptionReporter(request, *exc_info)
+    html, text = report.get_traceback_html(), report.get_traceback_text()
+    assert "a bug in a connector" in text  # the report itself is there
+    assert GOOD_TOKEN not in html and GOOD_TOKEN not in text
