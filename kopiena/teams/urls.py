@@ -36,5 +36,6 @@ urlpatterns = [
     ),
     path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language_switch, name="language_switch"),
     path("workspaces/new/", views.workspace_new, name="workspace_create"),
 ]

@@ -12,6 +12,9 @@ Every page under ``/w/<ws>/`` is wrapped in ``workspace_view``, which every app'
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import UTC
+from datetime import timezone as datetime_timezone
 from functools import wraps
 
 from django.contrib import messages
@@ -22,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -76,6 +80,8 @@ def workspace_view(perm: Perm | str | None = None):
     stores it as ``request.access`` (templates then get ``current_workspace``, ``access`` and ``ws_can``).
     Not a member of ``ws`` → 404 (existence never leaks); a member without ``perm`` → 403. The view is
     called as ``view(request, ws, **kwargs)``. ``NotPermitted`` raised later by a service also becomes 403.
+    While the view runs, times are shown in the workspace's time zone (``timezone.override``); views that
+    return a lazy ``TemplateResponse`` should render it themselves (``.render()``) to get that too.
     """
 
     def decorator(view):
@@ -85,13 +91,22 @@ def workspace_view(perm: Perm | str | None = None):
             try:
                 request.access = access_workspace(actor=request.user, slug=ws, perm=perm)
                 request.session[LAST_WORKSPACE_SESSION_KEY] = ws
-                return view(request, ws, *args, **kwargs)
+                with timezone.override(_display_zone(request.access.workspace.timezone)):
+                    return view(request, ws, *args, **kwargs)
             except NotPermitted as exc:
                 raise PermissionDenied(exc.message) from exc
 
         return wrapped
 
     return decorator
+
+
+def _display_zone(name: str) -> zoneinfo.ZoneInfo | datetime_timezone:
+    """The workspace's time zone for showing times (stored times stay UTC); UTC if the name is unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 # Signing in ------------------------------------------------------------------------------------------
@@ -122,6 +137,20 @@ def _remember_language(response: HttpResponse, user: User) -> None:
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (cookie + redirect to ``next``); a signed-in person's choice is also kept in
+    their profile, so the next sign-in (which applies the profile language) does not undo it."""
+    from django.conf import settings
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 # Home and workspaces ---------------------------------------------------------------------------------

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from kopiena.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
 
@@ -84,15 +86,26 @@ def test_language_switch_translates_the_navigation(owner, workspace, login):
     client = login(owner)
     url = reverse("calendar", kwargs={"ws": workspace.slug})
     assert ">Inbox<" in client.get(url).text.replace("</i>", ">")
-    response = client.post(reverse("set_language"), {"language": "lv", "next": url})
+    response = client.post(reverse("language_switch"), {"language": "lv", "next": url})
     assert response["Location"] == url
     latvian = client.get(url).text
     assert '<html lang="lv"' in latvian
     for label in ["Kalendārs", "Iesūtne", "Konkursi", "Iestatījumi", "Audita žurnāls"]:
         assert label in latvian
-    client.post(reverse("set_language"), {"language": "ru", "next": url})
+    client.post(reverse("language_switch"), {"language": "ru", "next": url})
     russian = client.get(url).text
     assert "Календарь" in russian and "Входящие" in russian
+    owner.refresh_from_db()
+    assert owner.language == "ru"  # kept for the next sign-in
+
+
+@pytest.mark.django_db
+def test_times_are_shown_in_the_workspace_time_zone(owner, workspace, login):
+    """The audit log's times (stored in UTC) appear in the workspace's zone, Riga here (UTC+2 in winter)."""
+    event = AuditEvent.objects.filter(workspace=workspace).first()
+    riga = event.created_at.astimezone(ZoneInfo("Europe/Riga"))
+    text = login(owner).get(reverse("audit_log", kwargs={"ws": workspace.slug})).text
+    assert f'datetime="{riga.isoformat()}"' in text
 
 
 @pytest.mark.django_db
@@ -101,7 +114,7 @@ def test_language_switch_needs_the_csrf_token(owner, workspace):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    response = client.post(reverse("set_language"), {"language": "lv"})
+    response = client.post(reverse("language_switch"), {"language": "lv"})
     assert response.status_code == 403
 
 
