@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -119,6 +119,8 @@ class VictimBuilder:
             return now()
         if isinstance(f, models.DateField):
             return date.today()
+        if isinstance(f, models.TimeField):
+            return time(9, 0)
         if isinstance(f, models.DurationField):
             return timedelta(seconds=60)
         if isinstance(f, models.JSONField):
