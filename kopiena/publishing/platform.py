@@ -7,6 +7,7 @@ decides what each ``kopiena.connectors.errors`` class means for a delivery.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -16,9 +17,9 @@ from kopiena.connectors import registry
 from kopiena.connectors.base import Connector
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.types import AccountCredentials, MediaItem, Metrics, Poll, PostDraft, PublishResult
-from kopiena.integrations.models import ConnectedAccount
+from kopiena.integrations.models import ConnectedAccount, Credential
 from kopiena.integrations.selectors import credential_for
-from kopiena.publishing.models import Delivery, Variant
+from kopiena.publishing.models import Delivery, Post, Variant
 
 
 def connector_class(account: ConnectedAccount) -> type[Connector]:
@@ -26,20 +27,41 @@ def connector_class(account: ConnectedAccount) -> type[Connector]:
     return registry.get(account.platform)
 
 
+# Building a connector costs a TLS context (~10-40 ms); a worker reuses one per account until the
+# account's address or credential changes. Bounded so a worker serving many accounts stays small.
+_CONNECTORS: OrderedDict[tuple, Connector] = OrderedDict()
+_CONNECTOR_CACHE_SIZE = 256
+
+
 def connector_for(account: ConnectedAccount) -> Connector:
-    """A connector instance for one call, with the account's decrypted credentials."""
+    """A connector for the account with its decrypted credentials (reused while they are unchanged)."""
+    try:  # the claim query joins the credential; a lone account asks for it
+        stamp = account.credential.updated_at
+    except Credential.DoesNotExist:
+        stamp = None
+    key = (account.pk, account.platform, account.base_url, account.is_sandbox, stamp)
+    connector = _CONNECTORS.get(key)
+    if connector is not None:
+        _CONNECTORS.move_to_end(key)
+        return connector
     credentials = AccountCredentials(
         secrets=credential_for(account),
         base_url=account.base_url,
         account_key=f"account:{account.pk}",
     )
     allow_loopback = account.is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
-    return connector_class(account)(credentials, allow_loopback=allow_loopback)
+    connector = connector_class(account)(credentials, allow_loopback=allow_loopback)
+    for stale in [k for k in _CONNECTORS if k[0] == account.pk]:
+        _CONNECTORS.pop(stale).http.close()
+    _CONNECTORS[key] = connector
+    while len(_CONNECTORS) > _CONNECTOR_CACHE_SIZE:
+        _CONNECTORS.popitem(last=False)[1].http.close()
+    return connector
 
 
-def draft_for(variant: Variant, *, idempotency_key: str = "") -> PostDraft:
+def draft_for(variant: Variant, *, idempotency_key: str = "", post: Post | None = None) -> PostDraft:
     """The variant as the connector's ``PostDraft`` (media in position order, poll from the post)."""
-    post = variant.post
+    post = post or variant.post
     media = tuple(
         MediaItem(
             source=Path(item.file.path) if item.file else b"",
@@ -99,13 +121,17 @@ def validate_variant(variant: Variant) -> list[dict]:
 def publish(delivery: Delivery) -> PublishResult:
     """Send the delivery once, with its idempotency key. Only connector errors escape."""
     connector = connector_for(delivery.account)
-    return connector.publish(draft_for(delivery.variant, idempotency_key=delivery.idempotency_key))
+    return connector.publish(
+        draft_for(delivery.variant, idempotency_key=delivery.idempotency_key, post=delivery.post)
+    )
 
 
 def find_published(delivery: Delivery) -> PublishResult | None:
     """After an unknown outcome: the platform's post for this delivery, or None if it does not exist."""
     connector = connector_for(delivery.account)
-    return connector.find_published(draft_for(delivery.variant, idempotency_key=delivery.idempotency_key))
+    return connector.find_published(
+        draft_for(delivery.variant, idempotency_key=delivery.idempotency_key, post=delivery.post)
+    )
 
 
 def can_reconcile(account: ConnectedAccount) -> bool:

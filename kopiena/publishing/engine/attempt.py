@@ -38,7 +38,7 @@ from kopiena.publishing.engine.record import (
     record_unconfirmed,
     refresh_post_state,
 )
-from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, PostState
+from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, Post, PostState
 from kopiena.teams.models import Membership
 from kopiena.teams.permissions import Perm, role_can
 
@@ -109,8 +109,9 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
     # into 'unconfirmed', never back into 'pending'.
     if not guarded_update(delivery, from_states=_CLAIMED, worker=worker, state=DeliveryState.PUBLISHING):
         return delivery.state  # our lease was taken back meanwhile; whoever holds it now decides
-    if delivery.attempts == 1 and delivery.post.state == PostState.SCHEDULED:
-        refresh_post_state(delivery.post_id)
+    # The post shows "publishing" from its first send (a guarded UPDATE: no lock on the hot path).
+    if delivery.post.state == PostState.SCHEDULED:
+        Post.objects.filter(pk=delivery.post_id, state=PostState.SCHEDULED).update(state=PostState.PUBLISHING)
     return _send(delivery, worker=worker, config=config, started=started)
 
 

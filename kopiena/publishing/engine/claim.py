@@ -23,17 +23,16 @@ def delivery_claim(*, worker: str, lease_seconds: float) -> Delivery | None:
     the row back after ``lease_seconds`` (to pending if nothing was sent, to unconfirmed if it was)."""
     moment = now()
     with transaction.atomic():
-        due_id = (
-            Delivery.objects.select_for_update(skip_locked=True)
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account__credential", "post", "variant")
             .filter(state=DeliveryState.PENDING, next_attempt_at__lte=moment)
             .order_by("next_attempt_at")
-            .values_list("pk", flat=True)
             .first()
         )
-        if due_id is None:
+        if delivery is None:
             return None
-        delivery = Delivery.objects.select_related("account", "post", "variant").get(pk=due_id)
-        changed = Delivery.objects.filter(pk=due_id, state=DeliveryState.PENDING).update(
+        changed = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
             state=DeliveryState.CLAIMED,
             claimed_by=worker,
             claimed_at=moment,

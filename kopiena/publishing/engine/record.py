@@ -101,7 +101,7 @@ def _post_state_from(states: list[str]) -> str:
     return PostState.PUBLISHED
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def refresh_post_state(post_id: int) -> Post:
     """Derive the post's state from its deliveries (locks the post row so concurrent workers serialise)."""
     post = Post.objects.select_for_update().get(pk=post_id)

@@ -1,0 +1,743 @@
+"""The publishing UI under /w/<ws>/calendar/: calendar, composer, approvals, queues, content mix, bulk
+import, CSV export and iCal feeds. Thin: parse the request, call one service or selector, render.
+
+The calendar shows times in the workspace's time zone. FullCalendar gets naive local ISO strings (no
+offset), so it never converts them; a drag sends the move as a day/millisecond delta and the server adds
+it to the post's local wall time, so a drag across a DST change keeps the clock time the person saw.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kopiena.core.clock import now
+from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.integrations.selectors import accounts_of
+from kopiena.policy import evaluators
+from kopiena.policy.selectors import policy_current
+from kopiena.publishing import checks, exporters, ical, importers, platform, queues
+from kopiena.publishing.forms import (
+    CommentForm,
+    FeedForm,
+    ImportForm,
+    PostForm,
+    QueueSlotForm,
+    ScheduleForm,
+    split_list,
+)
+from kopiena.publishing.models import ContentType, Post, PostState, Variant
+from kopiena.publishing.selectors import (
+    access_post,
+    deliveries_for_post,
+    posts_awaiting_review,
+    posts_for_calendar,
+)
+from kopiena.publishing.services import (
+    ScheduleRefused,
+    post_approve,
+    post_cancel,
+    post_comment_add,
+    post_create,
+    post_reschedule,
+    post_schedule,
+    post_send_back,
+    post_submit,
+    post_update,
+)
+from kopiena.teams.permissions import Perm
+from kopiena.teams.views import workspace_view
+
+# One colour per content type (calendar events and the legend); readable with white text in both themes.
+TYPE_COLOURS = {
+    ContentType.PHOTO: "#2f7d5b",
+    ContentType.VIDEO: "#b4472f",
+    ContentType.TEXT: "#5b6770",
+    ContentType.AUDIO: "#7a4fa3",
+    ContentType.COMIC: "#c27c0e",
+    ContentType.POLL: "#1f6fb2",
+    ContentType.LINK: "#0f8a8a",
+    ContentType.STORY: "#b83280",
+    ContentType.CAROUSEL: "#4b5fc1",
+}
+# The calendar never asks for more than this at once (a list view of a year is the most it needs).
+MAX_RANGE = timedelta(days=400)
+
+
+def _zone(request: HttpRequest) -> ZoneInfo:
+    return ZoneInfo(request.access.workspace.timezone)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S") if moment else ""
+
+
+def _parse_moment(value: str, zone: ZoneInfo) -> datetime:
+    """FullCalendar's start/end: an ISO string, naive (= local in ``zone``) or with an offset."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _filters(request: HttpRequest) -> dict:
+    get = request.GET
+    return {
+        "account_ids": [int(v) for v in get.getlist("account") if v.isdigit()],
+        "content_types": [v for v in get.getlist("type") if v],
+        "themes": [v for v in get.getlist("theme") if v],
+        "states": [v for v in get.getlist("state") if v],
+    }
+
+
+def _error_message(exc: DomainError) -> str:
+    return _(exc.message)
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@workspace_view()
+def calendar(request: HttpRequest, ws: str) -> HttpResponse:
+    workspace = request.access.workspace
+    accounts = list(accounts_of(access=request.access))
+    themes = sorted(
+        {t for t in Post.objects.filter(workspace=workspace).values_list("theme", flat=True).distinct() if t}
+    )
+    config = {
+        "eventsUrl": reverse("calendar_events", kwargs={"ws": ws}),
+        "moveUrlTemplate": reverse("post_move", kwargs={"ws": ws, "post_id": 0}),
+        "timeZone": workspace.timezone,
+        "locale": get_language() or "en",
+        "canMove": request.access.can(Perm.POST_SCHEDULE),
+        "texts": {
+            "refused": _("The post was not moved."),
+            "proposed": _("Nearest allowed time"),
+            "moved": _("Moved to"),
+            "failed": _("Could not move the post. Try again."),
+        },
+    }
+    return render(
+        request,
+        "publishing/calendar.html",
+        {
+            "accounts": accounts,
+            "themes": themes,
+            "content_types": [(value, label, TYPE_COLOURS[value]) for value, label in ContentType.choices],
+            "states": PostState.choices,
+            "config": config,
+            "filters": _filters(request),
+            "slot_rows": _next_slots(accounts),
+        },
+    )
+
+
+def _next_slots(accounts) -> list[tuple]:
+    rows = []
+    for account in accounts:
+        moment = queues.next_free_slot(account)
+        rows.append((account, moment.astimezone(queues.account_zone(account)) if moment else None))
+    return rows
+
+
+@require_GET
+@workspace_view()
+def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
+    """FullCalendar's event source: ?start=&end= (ISO) plus the filters; naive local times out."""
+    zone = _zone(request)
+    try:
+        start = _parse_moment(request.GET["start"], zone)
+        end = _parse_moment(request.GET["end"], zone)
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("start and end must be ISO 8601 times.")}, status=400)
+    if end <= start or end - start > MAX_RANGE:
+        return JsonResponse({"error": _("Ask for at most 400 days at once.")}, status=400)
+    entries = posts_for_calendar(access=request.access, start=start, end=end, **_filters(request))
+    names = dict(accounts_of(access=request.access).values_list("pk", "name"))
+    can_move = request.access.can(Perm.POST_SCHEDULE)
+    events = [
+        {
+            "id": str(entry.id),
+            "title": entry.title or ContentType(entry.content_type).label,
+            "start": _local(entry.scheduled_at, zone),
+            "url": reverse("post_edit", kwargs={"ws": ws, "post_id": entry.id}),
+            "backgroundColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
+            "borderColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
+            "editable": can_move and entry.state == PostState.SCHEDULED,
+            "classNames": [f"kp-state-{entry.state}"],
+            "extendedProps": {
+                "state": entry.state,
+                "stateLabel": PostState(entry.state).label,
+                "contentType": entry.content_type,
+                "theme": entry.theme,
+                "accounts": [names.get(pk, "?") for pk in entry.account_ids],
+            },
+        }
+        for entry in entries
+    ]
+    return JsonResponse(events, safe=False)
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_SCHEDULE)
+def post_move(request: HttpRequest, ws: str, post_id: int) -> JsonResponse:
+    """The calendar's drag and drop: JSON {"days": n, "milliseconds": m} added to the post's local wall
+    time, or {"start": "YYYY-MM-DDTHH:MM[:SS]"} (local). Refusals answer 409 with the message, the
+    problems and the proposed local time; the calendar then reverts the drag."""
+    zone = _zone(request)
+    post = access_post(access=request.access, post_id=post_id)
+    try:
+        body = json.loads(request.body or b"{}")
+        if body.get("start"):
+            target = datetime.fromisoformat(body["start"]).replace(tzinfo=zone)
+        else:
+            if post.scheduled_at is None:
+                raise DomainError(_("Only a scheduled post can be moved."))
+            wall = post.scheduled_at.astimezone(zone).replace(tzinfo=None)
+            moved = wall + timedelta(
+                days=int(body.get("days", 0)), milliseconds=int(body.get("milliseconds", 0))
+            )
+            target = moved.replace(tzinfo=zone)
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"ok": False, "message": _("The new time could not be read.")}, status=400)
+    try:
+        post = post_reschedule(
+            access=request.access,
+            post_id=post.pk,
+            at=target.astimezone(UTC),
+            override_reason=(body.get("override_reason") or None),
+        )
+    except ScheduleRefused as refused:
+        return JsonResponse(
+            {
+                "ok": False,
+                "message": refused.message,
+                "rules": [p.rule for p in refused.problems],
+                "proposed_at": _local(refused.proposed_at, zone) or None,
+                "overridable": refused.overridable,
+            },
+            status=409,
+        )
+    except NotPermitted as exc:
+        return JsonResponse({"ok": False, "message": _error_message(exc)}, status=403)
+    except DomainError as exc:
+        return JsonResponse({"ok": False, "message": _error_message(exc)}, status=400)
+    return JsonResponse({"ok": True, "start": _local(post.scheduled_at, zone)})
+
+
+# ---------------------------------------------------------------- composer
+
+
+def _render_composer(request: HttpRequest, form: PostForm, post: Post | None, status: int = 200):
+    context = {"form": form, "post": post, "is_new": post is None}
+    if post is not None:
+        zone = post.display_timezone
+        context.update(
+            {
+                "schedule_form": ScheduleForm(
+                    zone=zone, initial={"at": _local(post.scheduled_at, ZoneInfo(zone))[:16]}
+                ),
+                "comment_form": CommentForm(),
+                "deliveries": deliveries_for_post(access=request.access, post_id=post.pk),
+                **_post_permissions(request, post),
+            }
+        )
+    return render(request, "publishing/composer.html", context, status=status)
+
+
+def _post_permissions(request: HttpRequest, post: Post) -> dict:
+    access = request.access
+    manager = access.can(Perm.POST_APPROVE)
+    own_draft = post.author_id == access.user.pk and post.state == PostState.DRAFT
+    return {
+        "can_edit": post.state
+        in (PostState.DRAFT, PostState.IN_REVIEW, PostState.APPROVED, PostState.SCHEDULED)
+        and (manager or own_draft),
+        "can_submit": post.state == PostState.DRAFT and (own_draft or manager),
+        "can_review": manager and post.state in (PostState.IN_REVIEW, PostState.DRAFT),
+        "can_send_back": manager and post.state == PostState.IN_REVIEW,
+        "can_schedule": access.can(Perm.POST_SCHEDULE)
+        and post.state in (PostState.DRAFT, PostState.IN_REVIEW, PostState.APPROVED, PostState.SCHEDULED),
+        "can_cancel": access.can(Perm.POST_SCHEDULE)
+        and post.state in (PostState.DRAFT, PostState.IN_REVIEW, PostState.APPROVED, PostState.SCHEDULED),
+    }
+
+
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_new(request: HttpRequest, ws: str) -> HttpResponse:
+    accounts = accounts_of(access=request.access)
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES, accounts=accounts)
+        if form.is_valid():
+            try:
+                post = post_create(access=request.access, media=form.media_inputs(), **form.service_kwargs())
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, _error_message(exc))
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("post_edit", ws=ws, post_id=post.pk)
+        return _render_composer(request, form, None, status=400)
+    initial = {"content_type": ContentType.TEXT}
+    if len(accounts) == 1:
+        initial["accounts"] = [str(accounts[0].pk)]
+    return _render_composer(request, PostForm(accounts=accounts, initial=initial), None)
+
+
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
+    post = access_post(access=request.access, post_id=post_id)
+    accounts = accounts_of(access=request.access)
+    if request.method == "POST":
+        form = PostForm(request.POST, request.FILES, accounts=accounts, post=post)
+        if form.is_valid():
+            try:
+                post_update(
+                    access=request.access,
+                    post_id=post.pk,
+                    add_media=form.media_inputs(),
+                    **form.service_kwargs(),
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, _error_message(exc))
+            else:
+                messages.success(request, _("Post saved."))
+                return redirect("post_edit", ws=ws, post_id=post.pk)
+        return _render_composer(request, form, post, status=400)
+    return _render_composer(request, PostForm(accounts=accounts, post=post), post)
+
+
+class _DraftVariant:
+    """An unsaved variant for the live check: what ``platform.validate_variant`` reads, nothing saved."""
+
+    class _Media:
+        def __init__(self, items):
+            self._items = items
+
+        def all(self):
+            return self._items
+
+    def __init__(self, *, post: Post, account, text: str, media):
+        self.post, self.account, self.text, self.media = post, account, text, self._Media(media)
+        self.account_id = account.pk
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
+    """htmx: the platforms' ``validate()`` problems for the composer's current (unsaved) values."""
+    accounts = {a.pk: a for a in accounts_of(access=request.access)}
+    post_id = request.POST.get("post_id", "")
+    saved = access_post(access=request.access, post_id=int(post_id)) if post_id.isdigit() else None
+    media = list(saved.media.all()) if saved else []
+    draft = Post(
+        workspace=request.access.workspace,
+        content_type=request.POST.get("content_type", ContentType.TEXT),
+        text=request.POST.get("text", ""),
+        link=request.POST.get("link", ""),
+        link_context=request.POST.get("link_context", ""),
+        poll_options=split_list(request.POST.get("poll_options", ""), "\n"),
+    )
+    rows = []
+    for raw in request.POST.getlist("accounts"):
+        account = accounts.get(int(raw)) if raw.isdigit() else None
+        if account is None:
+            continue
+        text = request.POST.get(f"variant_{account.pk}", "").strip() or draft.text
+        variant = _DraftVariant(post=draft, account=account, text=text, media=media)
+        rows.append((account, len(text), platform.validate_variant(variant)))
+    policy = policy_current(workspace=request.access.workspace)
+    link_notes = [
+        v.message
+        for v in evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
+        if v.code != "links.share"
+    ]
+    return render(
+        request, "publishing/_problems.html", {"rows": rows, "link_notes": link_notes, "checked": bool(rows)}
+    )
+
+
+def _act(request: HttpRequest, ws: str, post_id: int, action, success: str, **kwargs) -> HttpResponse:
+    try:
+        action(access=request.access, post_id=post_id, **kwargs)
+    except NotPermitted as exc:
+        raise PermissionDenied(_error_message(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, success)
+    target = request.POST.get("next", "")
+    if not target.startswith(f"/w/{ws}/"):  # only back into this workspace, never an open redirect
+        target = reverse("post_edit", kwargs={"ws": ws, "post_id": post_id})
+    return redirect(target)
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_submit_view(request, ws, post_id):
+    access_post(access=request.access, post_id=post_id)
+    return _act(request, ws, post_id, post_submit, _("Submitted for review."))
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_APPROVE)
+def post_approve_view(request, ws, post_id):
+    access_post(access=request.access, post_id=post_id)
+    comment = request.POST.get("comment", "")
+    return _act(request, ws, post_id, post_approve, _("Approved."), comment=comment)
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_APPROVE)
+def post_send_back_view(request, ws, post_id):
+    access_post(access=request.access, post_id=post_id)
+    comment = request.POST.get("comment", "")
+    return _act(request, ws, post_id, post_send_back, _("Sent back to the author."), comment=comment)
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_comment_view(request, ws, post_id):
+    access_post(access=request.access, post_id=post_id)
+    body = request.POST.get("comment", "")
+    try:
+        post_comment_add(access=request.access, post_id=post_id, body=body)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    return redirect("post_edit", ws=ws, post_id=post_id)
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_SCHEDULE)
+def post_cancel_view(request, ws, post_id):
+    access_post(access=request.access, post_id=post_id)
+    return _act(request, ws, post_id, post_cancel, _("Taken off the calendar."))
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_SCHEDULE)
+def post_schedule_view(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
+    post = access_post(access=request.access, post_id=post_id)
+    form = ScheduleForm(request.POST, zone=post.display_timezone)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("post_edit", ws=ws, post_id=post_id)
+    moment = form.cleaned_data["moment"] or _next_slot_for(post)
+    if moment is None:
+        messages.error(request, _("No free queue slot in the next weeks. Add time slots or pick a time."))
+        return redirect("post_edit", ws=ws, post_id=post_id)
+    action = post_reschedule if post.state == PostState.SCHEDULED else post_schedule
+    reason = form.cleaned_data["override_reason"].strip() or None
+    try:
+        action(access=request.access, post_id=post_id, at=moment.astimezone(UTC), override_reason=reason)
+    except ScheduleRefused as refused:
+        messages.error(request, refused.message)
+    except NotPermitted as exc:
+        raise PermissionDenied(_error_message(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        local = moment.astimezone(ZoneInfo(post.display_timezone))
+        messages.success(request, _("Scheduled for %(at)s.") % {"at": local.strftime("%Y-%m-%d %H:%M")})
+    return redirect("post_edit", ws=ws, post_id=post_id)
+
+
+def _next_slot_for(post: Post) -> datetime | None:
+    """The first slot of the post's first account's queue that every time-based policy rule allows."""
+    variant = post.variants.select_related("account").first()
+    if variant is None:
+        return None
+    accounts = [v.account for v in post.variants.select_related("account")]
+
+    def allowed(moment: datetime) -> bool:
+        return not checks.policy_problems(post=post, at=moment, accounts=accounts)
+
+    return queues.next_free_slot(variant.account, allowed=allowed)
+
+
+# ---------------------------------------------------------------- approvals, mix, queues
+
+
+@workspace_view()
+def approvals(request: HttpRequest, ws: str) -> HttpResponse:
+    posts = posts_awaiting_review(access=request.access).prefetch_related("variants__account")
+    return render(
+        request,
+        "publishing/approvals.html",
+        {"posts": posts, "can_review": request.access.can(Perm.POST_APPROVE)},
+    )
+
+
+def _period_counts(workspace, account_id: int | None, start: datetime, end: datetime) -> dict[str, int]:
+    posts = Post.objects.filter(workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end).exclude(
+        state__in=[PostState.CANCELLED, PostState.FAILED]
+    )
+    if account_id:
+        posts = posts.filter(pk__in=Variant.objects.filter(account_id=account_id).values("post_id"))
+    counts: dict[str, int] = {}
+    for content_type in posts.values_list("content_type", flat=True):
+        counts[content_type] = counts.get(content_type, 0) + 1
+    return counts
+
+
+def mix_report(*, access, account=None, today: date | None = None) -> list[dict]:
+    """Planned versus target shares for this week and this month (workspace-wide or for one account)."""
+    workspace = access.workspace
+    zone = ZoneInfo((account.timezone if account else "") or workspace.timezone)
+    policy = policy_current(workspace=workspace)
+    key = evaluators.account_key_for(account) if account else ""
+    today = today or now().astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    periods = [
+        ("week", _("This week"), monday, monday + timedelta(days=7)),
+        ("month", _("This month"), first, next_month),
+    ]
+    language = get_language() or "en"
+    reports = []
+    for key_name, label, start_day, end_day in periods:
+        start = datetime.combine(start_day, time(0), tzinfo=zone)
+        end = datetime.combine(end_day, time(0), tzinfo=zone)
+        counts = _period_counts(workspace, account.pk if account else None, start, end)
+        report = evaluators.check_mix(policy, key, counts, ContentType.TEXT)
+        reports.append(
+            {
+                "key": key_name,
+                "label": label,
+                "total": report.total,
+                "drifted": report.drifted,
+                "tolerance": report.tolerance_percent,
+                "rows": [
+                    {
+                        "type": row.content_type,
+                        "label": evaluators.content_type_label(policy, row.content_type, language),
+                        "planned": row.planned,
+                        "planned_percent": round(row.planned_percent, 1),
+                        "target_percent": row.target_percent,
+                        "drift_percent": round(row.drift_percent, 1),
+                        "off": abs(row.drift_percent) > report.tolerance_percent and report.total > 0,
+                    }
+                    for row in report.rows
+                ],
+            }
+        )
+    return reports
+
+
+@workspace_view()
+def content_mix(request: HttpRequest, ws: str) -> HttpResponse:
+    accounts = list(accounts_of(access=request.access))
+    raw = request.GET.get("account", "")
+    account = next((a for a in accounts if str(a.pk) == raw), None)
+    reports = mix_report(access=request.access, account=account)
+    chart = {
+        "labels": [r["label"] for r in reports[0]["rows"]] if reports else [],
+        "series": {
+            r["key"]: {
+                "planned": [row["planned_percent"] for row in r["rows"]],
+                "target": [row["target_percent"] for row in r["rows"]],
+            }
+            for r in reports
+        },
+        "texts": {"planned": _("Planned %"), "target": _("Target %")},
+    }
+    return render(
+        request,
+        "publishing/mix.html",
+        {"reports": reports, "chart": chart, "accounts": accounts, "account": account},
+    )
+
+
+@workspace_view()
+def queue_list(request: HttpRequest, ws: str) -> HttpResponse:
+    accounts = list(accounts_of(access=request.access))
+    can_edit = request.access.can(Perm.POST_SCHEDULE)
+    form = QueueSlotForm(request.POST or None, accounts=accounts)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                queues.queue_slot_add(
+                    access=request.access,
+                    account_id=int(form.cleaned_data["account"]),
+                    weekday=form.cleaned_data["weekday"],
+                    local_time=form.cleaned_data["local_time"],
+                )
+            except DomainError as exc:
+                messages.error(request, _error_message(exc))
+            else:
+                messages.success(request, _("Time slot added."))
+                return redirect("queues", ws=ws)
+    slots = list(queues.queue_slots(access=request.access))
+    by_account = [
+        (account, [s for s in slots if s.account_id == account.pk], moment)
+        for account, moment in _next_slots(accounts)
+    ]
+    return render(
+        request, "publishing/queues.html", {"form": form, "by_account": by_account, "can_edit": can_edit}
+    )
+
+
+@require_POST
+@workspace_view(perm=Perm.POST_SCHEDULE)
+def queue_slot_delete(request: HttpRequest, ws: str, slot_id: int) -> HttpResponse:
+    try:
+        queues.queue_slot_remove(access=request.access, slot_id=slot_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    messages.success(request, _("Time slot removed."))
+    return redirect("queues", ws=ws)
+
+
+# ---------------------------------------------------------------- import / export
+
+
+@workspace_view(perm=Perm.POST_DRAFT)
+def import_upload(request: HttpRequest, ws: str) -> HttpResponse:
+    """Upload → preview (every row checked, nothing written) → confirm (all or nothing)."""
+    accounts = list(accounts_of(access=request.access))
+    form = ImportForm(request.POST or None, request.FILES or None, accounts=accounts)
+    if request.method == "POST" and request.POST.get("confirm"):
+        content = base64.b64decode(request.POST.get("content", ""))
+        name = request.POST.get("filename", "upload.csv")
+        default_account = request.POST.get("default_account") or None
+        result = _run_import(request, content, name, default_account, dry_run=False)
+        if result.ok:
+            messages.success(request, _("Imported %(count)s posts.") % {"count": result.created})
+            return redirect("calendar", ws=ws)
+        return render(
+            request, "publishing/import.html", _import_context(form, result, content, name, default_account)
+        )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        default_account = form.cleaned_data["default_account"] or None
+        result = _run_import(request, content, upload.name, default_account, dry_run=True)
+        return render(
+            request,
+            "publishing/import.html",
+            _import_context(form, result, content, upload.name, default_account),
+        )
+    return render(request, "publishing/import.html", {"form": form, "columns": importers.OUR_COLUMNS})
+
+
+def _run_import(request, content: bytes, name: str, default_account: str | None, *, dry_run: bool):
+    return importers.posts_import(
+        access=request.access,
+        content=content,
+        filename=name,
+        default_account=default_account,
+        dry_run=dry_run,
+    )
+
+
+def _import_context(form, result, content: bytes, name: str, default_account: str | None) -> dict:
+    return {
+        "form": form,
+        "result": result,
+        "content": base64.b64encode(content).decode(),
+        "filename": name,
+        "default_account": default_account or "",
+        "columns": importers.OUR_COLUMNS,
+    }
+
+
+@require_GET
+@workspace_view()
+def calendar_export(request: HttpRequest, ws: str) -> HttpResponse:
+    """The calendar as CSV in the import format (round-trips). ?start=&end= (dates, local); default: from
+    today on, a year ahead."""
+    zone = _zone(request)
+    try:
+        start_day = (
+            date.fromisoformat(request.GET["start"])
+            if request.GET.get("start")
+            else now().astimezone(zone).date()
+        )
+        end_day = (
+            date.fromisoformat(request.GET["end"])
+            if request.GET.get("end")
+            else start_day + timedelta(days=366)
+        )
+    except ValueError as exc:
+        raise Http404 from exc
+    body = exporters.calendar_csv(
+        access=request.access,
+        start=datetime.combine(start_day, time(0), tzinfo=zone),
+        end=datetime.combine(end_day, time(0), tzinfo=zone),
+        **_filters(request),
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ws}-calendar-{start_day}.csv"'
+    return response
+
+
+# ---------------------------------------------------------------- iCal feeds
+
+
+@workspace_view()
+def feeds(request: HttpRequest, ws: str) -> HttpResponse:
+    accounts = list(accounts_of(access=request.access))
+    can_edit = request.access.can(Perm.POST_SCHEDULE)
+    form = FeedForm(request.POST or None, accounts=accounts)
+    new_url = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        action = request.POST.get("action", "create")
+        try:
+            if action == "create" and form.is_valid():
+                raw = form.cleaned_data["account"]
+                _feed, token = ical.calendar_feed_create(
+                    access=request.access, account_id=int(raw) if raw else None
+                )
+                new_url = _feed_url(request, ws, token)
+            elif action == "revoke":
+                ical.calendar_feed_revoke(access=request.access, feed_id=int(request.POST["feed"]))
+                messages.success(request, _("Feed revoked. Its address no longer works."))
+            elif action == "regenerate":
+                _feed, token = ical.calendar_feed_regenerate(
+                    access=request.access, feed_id=int(request.POST["feed"])
+                )
+                new_url = _feed_url(request, ws, token)
+        except (DomainError, KeyError, ValueError) as exc:
+            messages.error(
+                request, _error_message(exc) if isinstance(exc, DomainError) else _("No such feed.")
+            )
+    return render(
+        request,
+        "publishing/feeds.html",
+        {
+            "feeds": ical.calendar_feeds(access=request.access) if can_edit else [],
+            "form": form,
+            "can_edit": can_edit,
+            "new_url": new_url,
+        },
+    )
+
+
+def _feed_url(request: HttpRequest, ws: str, token: str) -> str:
+    return request.build_absolute_uri(reverse("ical_feed", kwargs={"ws": ws, "token": token}))
+
+
+@require_GET
+def ical_feed(request: HttpRequest, ws: str, token: str) -> HttpResponse:
+    """Public: the secret token is the credential (calendar apps cannot sign in). Unknown, revoked or
+    another workspace's token → 404."""
+    feed = ical.calendar_feed_by_token(token=token)
+    if feed is None or feed.workspace.slug != ws:
+        raise Http404
+    body = ical.ical_document(feed, domain=request.get_host().split(":")[0] or "kopiena")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
