@@ -1,0 +1,100 @@
+// The publishing calendar (FullCalendar 6, vendored). Config comes from the page's JSON data block;
+// no inline scripts (CSP). Times are the workspace's wall-clock times: the server sends them without an
+// offset and a drag is sent back as a day/millisecond delta, so no time zone maths happens here.
+(function () {
+  "use strict";
+
+  var el = document.getElementById("kp-calendar");
+  var configEl = document.getElementById("kp-calendar-config");
+  if (!el || !configEl || !window.FullCalendar) return;
+  var config = JSON.parse(configEl.textContent);
+  var filters = document.getElementById("kp-calendar-filters");
+  var messageBox = document.getElementById("kp-calendar-message");
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var headers = document.body.getAttribute("hx-headers");
+    try { return headers ? JSON.parse(headers)["X-CSRFToken"] : ""; } catch (e) { return ""; }
+  }
+
+  function show(kind, text) {
+    messageBox.className = "alert alert-" + kind;
+    messageBox.textContent = text;
+  }
+
+  function filterParams() {
+    var params = {};
+    if (!filters) return params;
+    new FormData(filters).forEach(function (value, key) {
+      if (value) params[key] = value;
+    });
+    return params;
+  }
+
+  function moveUrl(id) {
+    return config.moveUrlTemplate.replace("/0/", "/" + encodeURIComponent(id) + "/");
+  }
+
+  function onDrop(info) {
+    var delta = info.delta;
+    var body = { days: delta.days + 30 * delta.months + 365 * delta.years, milliseconds: delta.milliseconds };
+    fetch(moveUrl(info.event.id), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      })
+      .then(function (result) {
+        if (result.data.ok) {
+          show("success", config.texts.moved + " " + result.data.start.replace("T", " ").slice(0, 16));
+          el.dataset.lastMove = "ok";
+          return;
+        }
+        info.revert();
+        var text = config.texts.refused + " " + (result.data.message || "");
+        if (result.data.proposed_at) {
+          text += " " + config.texts.proposed + ": " + result.data.proposed_at.replace("T", " ").slice(0, 16);
+        }
+        show("warning", text);
+        el.dataset.lastMove = "refused";
+      })
+      .catch(function () {
+        info.revert();
+        show("danger", config.texts.failed);
+        el.dataset.lastMove = "error";
+      });
+  }
+
+  var calendar = new FullCalendar.Calendar(el, {
+    initialView: "dayGridMonth",
+    timeZone: config.timeZone,
+    locale: config.locale,
+    firstDay: 1,
+    height: "auto",
+    nowIndicator: true,
+    headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
+    editable: config.canMove,
+    eventStartEditable: config.canMove,
+    eventDurationEditable: false,
+    events: { url: config.eventsUrl, extraParams: filterParams },
+    eventDrop: onDrop,
+    eventDidMount: function (arg) {
+      var props = arg.event.extendedProps;
+      arg.el.title = [props.stateLabel, props.accounts.join(", "), props.theme].filter(Boolean).join(" · ");
+      arg.el.dataset.postId = arg.event.id;
+      arg.el.dataset.state = props.state;
+    },
+    loading: function (isLoading) { el.dataset.loading = isLoading ? "1" : "0"; },
+  });
+  calendar.render();
+  window.kopienaCalendar = calendar;
+
+  if (filters) {
+    filters.addEventListener("change", function () { calendar.refetchEvents(); });
+    filters.addEventListener("submit", function (event) { event.preventDefault(); calendar.refetchEvents(); });
+  }
+})();
