@@ -9,6 +9,7 @@ from kopiena.config.api import api
 workspace_patterns = [
     path("settings/accounts/", include("kopiena.integrations.urls")),
     path("", include("kopiena.policy.urls")),
+    path("", include("kopiena.publishing.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]
 

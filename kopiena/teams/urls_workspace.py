@@ -13,7 +13,6 @@ from kopiena.teams.permissions import Perm
 
 urlpatterns = [
     # placeholders
-    path("calendar/", views.placeholder("placeholders/calendar.html"), name="calendar"),
     path("inbox/", views.placeholder("placeholders/inbox.html", Perm.INBOX_READ), name="inbox"),
     path("listening/", views.placeholder("placeholders/listening.html"), name="listening"),
     path(
