@@ -207,6 +207,11 @@ PUBLISH_LATE_CUTOFF_SECONDS = env_int("KOPIENA_PUBLISH_LATE_CUTOFF_SECONDS", 2 *
 PUBLISH_LEASE_SECONDS = env_int("KOPIENA_PUBLISH_LEASE_SECONDS", 300)
 # Outbound fetches (feeds, link previews, connector base URLs) refuse private addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE = env_bool("KOPIENA_OUTBOUND_ALLOW_PRIVATE", False)
+# "Sign in with Facebook" for Pages/Instagram needs a Meta app (docs/connectors/facebook.md); without one
+# those platforms are connected by pasting a Page token.
+META_APP_ID = env_str("KOPIENA_META_APP_ID")
+META_APP_SECRET = env_str("KOPIENA_META_APP_SECRET")
+META_GRAPH_URL = env_str("KOPIENA_META_GRAPH_URL", "https://graph.facebook.com")
 
 LOGGING = {
     "version": 1,
