@@ -1,1 +1,146 @@
-"""Models of this domain."""
+"""The inbox: conversations (threads) of comments, mentions and messages, and our replies to them.
+
+A thread groups what belongs to one conversation on one account: a top-level comment under our post and
+the replies beneath it, a mention and its replies, or every direct message with one person. Negative
+comments are never deleted (M4): there is no delete here at all; hiding is a flag for spam/toxic items.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kopiena.core.models import TimeStampedModel, WorkspaceScopedModel
+
+# A comment can be megabytes (pasted logs, spam); we keep the start, which is what a person reads.
+TEXT_MAX_CHARS = 20_000
+
+
+class ThreadStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting for them")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    """The policy's routing priorities (policy.schema.Priority); ``rank`` orders the inbox."""
+
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+class ItemKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    REPLY = "reply", _("Reply")
+    DM = "dm", _("Message")
+    MENTION = "mention", _("Mention")
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class Thread(WorkspaceScopedModel):
+    """One conversation. ``root_external_id`` is the remote id of its first item (or ``dm:<author>``)."""
+
+    account = models.ForeignKey(
+        "integrations.ConnectedAccount", on_delete=models.CASCADE, related_name="inbox_threads"
+    )
+    root_external_id = models.CharField(max_length=255)
+    post_external_id = models.CharField(max_length=255, blank=True, help_text="Our post it is under, if any")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ThreadStatus.choices, default="open")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_role = models.CharField(_("assigned role"), max_length=20, blank=True)
+    route_rule = models.CharField(max_length=200, blank=True, help_text="The policy rule that routed it")
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default="normal")
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    acute = models.BooleanField(_("acute"), default=False)
+    acute_reasons = models.JSONField(default=list, blank=True)
+    last_item_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "root_external_id"], name="inbox_thread_unique_root")
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "last_item_at"])]
+
+    def __str__(self) -> str:
+        return self.subject or self.root_external_id
+
+
+class Item(WorkspaceScopedModel):
+    """One incoming comment, reply, message or mention, as classified when it arrived."""
+
+    account = models.ForeignKey(
+        "integrations.ConnectedAccount", on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    external_id = models.CharField(max_length=255)
+    parent_external_id = models.CharField(max_length=255, blank=True)
+    author_handle = models.CharField(_("author"), max_length=255, blank=True)
+    author_name = models.CharField(max_length=255, blank=True)
+    author_external_id = models.CharField(max_length=255, blank=True)
+    author_url = models.URLField(max_length=500, blank=True)
+    is_follower = models.BooleanField(null=True, help_text="None: the platform does not tell us")
+    text = models.TextField(_("text"), blank=True)
+    text_truncated = models.BooleanField(default=False)
+    remote_created_at = models.DateTimeField(db_index=True)
+    url = models.URLField(max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    intents = models.JSONField(default=list, blank=True)
+    toxic = models.BooleanField(default=False)
+    spam = models.BooleanField(default=False)
+    acute = models.BooleanField(default=False)
+    acute_reasons = models.JSONField(default=list, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
+
+    class Meta:
+        ordering = ["remote_created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="inbox_item_unique_remote")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_handle}: {self.text[:40]}"
+
+
+class ReplyState(models.TextChoices):
+    QUEUED = "queued", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNCONFIRMED = "unconfirmed", _("Not confirmed")  # the platform may or may not have it: never re-sent
+
+
+class Reply(TimeStampedModel):
+    """Our answer to an item, sent through the connector by a task."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    state = models.CharField(max_length=12, choices=ReplyState.choices, default=ReplyState.QUEUED)
+    remote_id = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

@@ -1,0 +1,24 @@
+"""Background jobs of the inbox (thin: each calls one function)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from kopiena.inbox import polling, sending
+
+
+@task(queue_name="ingest")
+def inbox_poll() -> dict:
+    """Enqueued by the clock every few seconds; polls only the accounts that are due."""
+    report = polling.accounts_poll()
+    return {"accounts": report.accounts, "items": report.items, "errors": report.errors}
+
+
+@task(queue_name="default")
+def reply_send(reply_id: int) -> str:
+    return sending.reply_deliver(reply_id=reply_id)
+
+
+@task(queue_name="default")
+def item_hide_remote(item_id: int) -> str:
+    return sending.item_hide_deliver(item_id=item_id)
