@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 
-WEBHOOK_EVENT_HANDLERS: list[str] = []
+WEBHOOK_EVENT_HANDLERS: list[str] = ["kopiena.inbox.services.items_ingest_webhook"]
 
 
 @cache
