@@ -1,0 +1,14 @@
+"""The inbox under /w/<ws>/inbox/ (URL name ``inbox`` is the navigation's)."""
+
+from django.urls import path
+
+from kopiena.inbox import views
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:thread_id>/", views.thread_detail, name="inbox_thread"),
+    path("inbox/<int:thread_id>/assign/", views.thread_assign_view, name="inbox_thread_assign"),
+    path("inbox/<int:thread_id>/status/", views.thread_status_view, name="inbox_thread_status"),
+    path("inbox/items/<int:item_id>/reply/", views.item_reply_view, name="inbox_item_reply"),
+    path("inbox/items/<int:item_id>/hide/", views.item_hide_view, name="inbox_item_hide"),
+]

@@ -1,0 +1,198 @@
+"""Inbox pages: the thread list with filters, one thread with its items and the reply box."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kopiena.core.clock import now
+from kopiena.core.errors import DomainError
+from kopiena.inbox.models import Sentiment, ThreadStatus
+from kopiena.inbox.polling import inbox_capable
+from kopiena.inbox.selectors import (
+    FILTERS,
+    InboxFilter,
+    access_item,
+    access_thread,
+    languages_in_inbox,
+    thread_items,
+    threads_for,
+)
+from kopiena.inbox.services import (
+    ReplyBlocked,
+    can_hide_item,
+    item_hide,
+    item_reply,
+    thread_assign,
+    thread_set_status,
+)
+from kopiena.inbox.sla import sla_state
+from kopiena.integrations.selectors import accounts_of
+from kopiena.policy.selectors import business_calendar_for, policy_current
+from kopiena.teams.models import Membership
+from kopiena.teams.permissions import Perm, role_can
+from kopiena.teams.views import workspace_view
+
+PAGE_SIZE = 50
+
+
+def _filter_labels() -> dict[str, str]:
+    return {
+        "open": _("Open"),
+        "mine": _("Mine"),
+        "acute": _("Acute"),
+        "unassigned": _("Unassigned"),
+        "closed": _("Closed"),
+        "all": _("All"),
+    }
+
+
+@workspace_view(perm=Perm.INBOX_READ)
+def inbox(request: HttpRequest, ws: str) -> HttpResponse:
+    filters = InboxFilter.from_query(request.GET)
+    page = Paginator(threads_for(access=request.access, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    calendar = business_calendar_for(workspace=request.access.workspace)
+    moment = now()
+    for thread in page:
+        thread.sla = sla_state(thread, calendar, moment)
+        thread.latest = thread.items_newest_first[0] if thread.items_newest_first else None
+    accounts = list(accounts_of(access=request.access))
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return render(
+        request,
+        "inbox/index.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "views": [(key, _filter_labels()[key]) for key in FILTERS],
+            "accounts": accounts,
+            "has_inbox_account": any(inbox_capable(a.platform) for a in accounts),
+            "languages": languages_in_inbox(access=request.access),
+            "sentiments": Sentiment.choices,
+            "query": query,
+        },
+    )
+
+
+def _repliers(access) -> list:
+    return [
+        m.user
+        for m in Membership.objects.filter(workspace=access.workspace)
+        .select_related("user")
+        .order_by("user__username")
+        if role_can(m.role, Perm.INBOX_REPLY)
+    ]
+
+
+def _thread_page(
+    request: HttpRequest, thread, *, draft: dict | None = None, status: int = 200
+) -> HttpResponse:
+    access = request.access
+    items = list(thread_items(thread=thread))
+    for item in items:
+        item.can_hide = can_hide_item(access=access, item=item)
+    policy = policy_current(workspace=access.workspace)
+    context = {
+        "thread": thread,
+        "items": items,
+        "reply_to": items[-1] if items else None,
+        "sla": sla_state(thread, business_calendar_for(workspace=access.workspace), now()),
+        "repliers": _repliers(access) if access.can(Perm.INBOX_ASSIGN) else [],
+        "link_contexts": policy.engagement.links_in_replies.allowed_contexts,
+        "playbook": policy.engagement.acute_playbook,
+        "draft": draft or {},
+        "can_reply": access.can(Perm.INBOX_REPLY) and inbox_capable(thread.account.platform),
+    }
+    return render(request, "inbox/thread.html", context, status=status)
+
+
+@workspace_view(perm=Perm.INBOX_READ)
+def thread_detail(request: HttpRequest, ws: str, thread_id: int) -> HttpResponse:
+    return _thread_page(request, access_thread(access=request.access, pk=thread_id))
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_REPLY)
+def item_reply_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+    item = access_item(access=request.access, pk=item_id)
+    text = request.POST.get("text", "")
+    link_context = request.POST.get("link_context", "")
+    try:
+        item_reply(
+            access=request.access,
+            item=item,
+            text=text,
+            confirmed=request.POST.get("confirmed") == "1",
+            link_context=link_context,
+        )
+    except ReplyBlocked as exc:
+        draft = {
+            "text": text,
+            "link_context": link_context,
+            "item": item.pk,
+            "problems": exc.problems,
+            "hard": any(p.hard for p in exc.problems),
+        }
+        return _thread_page(request, item.thread, draft=draft, status=422)
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        messages.success(request, _("Your answer is on its way."))
+    return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_ASSIGN)
+def thread_assign_view(request: HttpRequest, ws: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(access=request.access, pk=thread_id)
+    choice = request.POST.get("assignee", "")
+    assignee = None
+    if choice == "me":
+        assignee = request.user
+    elif choice.isdigit():
+        assignee = next((u for u in _repliers(request.access) if u.pk == int(choice)), None)
+        if assignee is None:
+            messages.error(request, _("Assign conversations only to people who may reply."))
+            return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
+    try:
+        thread_assign(access=request.access, thread=thread, assignee=assignee)
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    if request.POST.get("next_view") == "list":
+        return redirect("inbox", ws=ws)
+    return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_REPLY)
+def thread_status_view(request: HttpRequest, ws: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(access=request.access, pk=thread_id)
+    status = request.POST.get("status", "")
+    if status not in ThreadStatus.values:
+        messages.error(request, _("Unknown status."))
+    else:
+        thread_set_status(access=request.access, thread=thread, status=status)
+        if status == ThreadStatus.CLOSED:
+            messages.success(request, _("Closed."))
+    return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_MODERATE)
+def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+    item = access_item(access=request.access, pk=item_id)
+    try:
+        item_hide(access=request.access, item=item)
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        messages.success(request, _("Hidden on the platform. It stays here, marked as hidden."))
+    return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
