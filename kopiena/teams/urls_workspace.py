@@ -13,7 +13,6 @@ from kopiena.teams.permissions import Perm
 
 urlpatterns = [
     # placeholders
-    path("inbox/", views.placeholder("placeholders/inbox.html", Perm.INBOX_READ), name="inbox"),
     path("listening/", views.placeholder("placeholders/listening.html"), name="listening"),
     path(
         "analytics/", views.placeholder("placeholders/analytics.html", Perm.ANALYTICS_READ), name="analytics"
