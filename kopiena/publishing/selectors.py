@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Prefetch, QuerySet
 
 from kopiena.publishing.models import Delivery, Notification, Post, PostState, Variant
 from kopiena.teams.models import User
@@ -52,10 +52,11 @@ def posts_for_calendar(
     states: list[str] | None = None,
     title_chars: int = 80,
 ) -> list[CalendarEntry]:
-    """Posts scheduled in [start, end) for the calendar, in two queries (posts, then their accounts).
+    """Posts scheduled in [start, end) for the calendar, in ONE query (account ids aggregated in SQL).
 
     Filters are "any of" lists; ``None`` or empty means no filter. Cancelled posts are left out unless
-    ``states`` asks for them. Uses the (workspace, scheduled_at) index.
+    ``states`` asks for them. Uses the (workspace, scheduled_at) index; the account filter is a
+    correlated EXISTS on the (post, account) unique index, so it never scans an account's whole history.
     """
     posts = Post.objects.filter(workspace=access.workspace, scheduled_at__gte=start, scheduled_at__lt=end)
     if content_types:
@@ -64,22 +65,14 @@ def posts_for_calendar(
         posts = posts.filter(theme__in=themes)
     posts = posts.filter(state__in=states) if states else posts.exclude(state=PostState.CANCELLED)
     if account_ids:
-        posts = posts.filter(
-            pk__in=Variant.objects.filter(
-                account_id__in=account_ids, post__workspace=access.workspace
-            ).values("post_id")
-        )
-    rows = list(
-        posts.order_by("scheduled_at", "id").values_list(
-            "id", "text", "content_type", "state", "theme", "scheduled_at", "author_id"
+        posts = posts.filter(Exists(Variant.objects.filter(post=OuterRef("pk"), account_id__in=account_ids)))
+    rows = (
+        posts.annotate(account_list=_AccountIds("variants__account_id"))
+        .order_by("scheduled_at", "id")
+        .values_list(
+            "id", "text", "content_type", "state", "theme", "scheduled_at", "author_id", "account_list"
         )
     )
-    accounts: dict[int, list[int]] = {}
-    if rows:
-        for post_id, account_id in Variant.objects.filter(post_id__in=[r[0] for r in rows]).values_list(
-            "post_id", "account_id"
-        ):
-            accounts.setdefault(post_id, []).append(account_id)
     return [
         CalendarEntry(
             id=post_id,
@@ -89,10 +82,22 @@ def posts_for_calendar(
             theme=theme,
             scheduled_at=scheduled_at,
             author_id=author_id,
-            account_ids=tuple(sorted(accounts.get(post_id, ()))),
+            account_ids=tuple(sorted(int(a) for a in account_list.split(","))) if account_list else (),
         )
-        for post_id, text, content_type, state, theme, scheduled_at, author_id in rows
+        for post_id, text, content_type, state, theme, scheduled_at, author_id, account_list in rows
     ]
+
+
+class _AccountIds(Aggregate):
+    """Comma-separated ids of a post's target accounts (GROUP_CONCAT on SQLite, string_agg on PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s::text, ',')"
+        )
 
 
 def _title(text: str, limit: int) -> str:
