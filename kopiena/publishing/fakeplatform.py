@@ -186,12 +186,14 @@ class FakePlatformConnector(Connector):
 
 
 @contextmanager
-def use_fake_platform(connector: type[Connector] = FakePlatformConnector) -> Iterator[type[Connector]]:
-    """Serve ``connector`` for ``platform="fakeplatform"`` accounts; other platforms as usual."""
+def use_fake_platform(
+    connector: type[Connector] = FakePlatformConnector, *, key: str = KEY
+) -> Iterator[type[Connector]]:
+    """Serve ``connector`` for accounts with ``platform=key`` (default: the fake platform); others as usual."""
     original = registry.get
 
-    def get(key: str) -> type[Connector]:
-        return connector if key == KEY else original(key)
+    def get(wanted: str) -> type[Connector]:
+        return connector if wanted == key else original(wanted)
 
     registry.get = get
     try:
