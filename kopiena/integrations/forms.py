@@ -44,9 +44,26 @@ class ConnectForm(KopienaFormMixin, forms.Form):
 
 
 class OAuthStartForm(KopienaFormMixin, forms.Form):
+    """Only a server address, and only for platforms with many servers (Mastodon)."""
+
     base_url = forms.CharField(
         label=_("Server address"), max_length=200, help_text=_("Your instance, e.g. https://mastodon.social")
     )
+
+    def __init__(self, *args, asks_for_server: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not asks_for_server:
+            del self.fields["base_url"]
+
+
+class PickForm(KopienaFormMixin, forms.Form):
+    """Which of the accounts found through the sign-in to connect (labels only; tokens stay server-side)."""
+
+    key = forms.ChoiceField(label=_("Account"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = choices
 
 
 class AccountForm(KopienaFormMixin, forms.Form):

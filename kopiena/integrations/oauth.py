@@ -1,15 +1,17 @@
-"""The OAuth redirect flow for platforms whose connector is ``ConnectKind.OAUTH``.
+"""The OAuth redirect flow ("Sign in with …") for Mastodon and Meta (Facebook Pages, Instagram).
 
 1. ``oauth_begin``: a random ``state`` is stored in the person's session together with the workspace,
    platform and server it is for; the browser goes to the platform's consent page.
 2. The platform redirects to ``/integrations/oauth/<platform>/callback/?code=…&state=…``.
 3. ``oauth_complete``: the state must be in *this* session, unused and younger than ten minutes (CSRF:
    another site cannot finish a flow it did not start in your browser); the person must still be allowed
-   to connect accounts in that workspace. The code becomes a token, the token is checked with the
-   platform, and the account is connected like any other.
+   to connect accounts in that workspace. The code becomes one or more candidate accounts (Meta: every
+   Page the person manages). One candidate is connected at once; several are kept in the session,
+   encrypted, until the person picks one (``oauth_pick``).
 
-Each platform's protocol details live in its connector package (e.g. ``connectors.mastodon.oauth``);
-``PROVIDERS`` below adapts them. A platform without an adapter offers only the token form.
+Protocol details live in the connector packages (``connectors.mastodon.oauth``,
+``connectors.facebook.oauth``); ``PROVIDERS`` adapts them. A platform without a usable provider offers
+only the token form.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from kopiena.connectors.errors import ConnectorError
+from kopiena.connectors.facebook import oauth as meta_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
 from kopiena.core.errors import DomainError
@@ -37,7 +41,17 @@ from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, access_workspace
 
 STATE_SESSION_KEY = "kopiena_oauth"
+CHOICES_SESSION_KEY = "kopiena_oauth_choices"
 STATE_TTL_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One account the person could connect: a label to show and the connect-form values (secrets)."""
+
+    key: str
+    label: str
+    values: dict[str, str]
 
 
 def redirect_uri(platform: str) -> str:
@@ -50,6 +64,11 @@ def _http(base_url: str) -> HttpClient:
 
 class MastodonProvider:
     """Mastodon (any instance): our app is registered on the instance on first use and remembered."""
+
+    asks_for_server = True
+
+    def available(self) -> bool:
+        return True
 
     def _app(self, base_url: str) -> mastodon_oauth.AppRegistration:
         uri = redirect_uri("mastodon")
@@ -77,19 +96,69 @@ class MastodonProvider:
         data = decrypt_secret(stored.ciphertext)
         return mastodon_oauth.AppRegistration(data["client_id"], data["client_secret"], uri, data["scopes"])
 
-    def authorize_url(self, *, base_url: str, state: str) -> str:
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
         return mastodon_oauth.authorize_url(base_url, self._app(base_url), state=state)
 
-    def exchange(self, *, base_url: str, code: str) -> dict[str, str]:
+    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
         token = mastodon_oauth.exchange_code(_http(base_url), self._app(base_url), code=code)
-        return {"base_url": base_url, "access_token": token}
+        return [
+            Candidate(key="account", label=base_url, values={"base_url": base_url, "access_token": token})
+        ]
 
 
-PROVIDERS = {"mastodon": MastodonProvider()}
+class MetaProvider:
+    """Facebook Pages and Instagram through Meta's login dialog, with Kopiena's Meta app (settings)."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.META_APP_ID and settings.META_APP_SECRET)
+
+    def _app(self, platform: str) -> meta_oauth.MetaApp:
+        return meta_oauth.MetaApp(
+            app_id=settings.META_APP_ID,
+            app_secret=settings.META_APP_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return meta_oauth.authorize_url(self._app(platform), state=state)
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+        http = _http(settings.META_GRAPH_URL.rstrip("/"))
+        user_token = meta_oauth.exchange_code(http, self._app(platform), code=code)
+        pages = meta_oauth.managed_pages(http, user_token=user_token)
+        # The app secret signs Graph calls (appsecret_proof) and verifies webhooks.
+        common = {"base_url": settings.META_GRAPH_URL.rstrip("/"), "app_secret": settings.META_APP_SECRET}
+        if platform == "instagram":
+            return [
+                Candidate(
+                    key=page.instagram_id,
+                    label=f"@{page.instagram_username} ({page.name})",
+                    values={**common, "access_token": page.access_token, "ig_user_id": page.instagram_id},
+                )
+                for page in pages
+                if page.instagram_id
+            ]
+        return [
+            Candidate(
+                key=page.id,
+                label=page.name,
+                values={**common, "access_token": page.access_token, "page_id": page.id},
+            )
+            for page in pages
+        ]
 
 
-def oauth_supported(platform: str) -> bool:
-    return platform in PROVIDERS
+_META = MetaProvider()
+PROVIDERS = {"mastodon": MastodonProvider(), "facebook": _META, "instagram": _META}
+
+
+def provider_for(platform: str):
+    """The OAuth provider for ``platform`` if it can be used on this installation, else None."""
+    provider = PROVIDERS.get(platform)
+    return provider if provider is not None and provider.available() else None
 
 
 @dataclass(frozen=True)
@@ -100,18 +169,19 @@ class PendingFlow:
     started_at: float
 
 
-def oauth_begin(*, session: SessionBase, access: Access, platform: str, base_url: str) -> str:
+def oauth_begin(*, session: SessionBase, access: Access, platform: str, base_url: str = "") -> str:
     """Remember a fresh state in the session and return the platform's consent URL."""
     access.require(Perm.ACCOUNT_CONNECT)
-    provider = PROVIDERS.get(platform)
+    provider = provider_for(platform)
     if provider is None:
         raise DomainError(_("This platform is connected with a token, not by signing in."))
-    base_url = clean_base_url(base_url)
-    if not base_url:
-        raise DomainError(_("Enter the address of your server."), field="base_url")
+    if provider.asks_for_server:
+        base_url = clean_base_url(base_url)
+        if not base_url:
+            raise DomainError(_("Enter the address of your server."), field="base_url")
     state = secrets.token_urlsafe(32)
     try:
-        url = provider.authorize_url(base_url=base_url, state=state)
+        url = provider.authorize_url(platform=platform, base_url=base_url, state=state)
     except ConnectorError as exc:
         raise DomainError(
             _("Could not register Kopiena on %(server)s: %(reason)s")
@@ -144,16 +214,61 @@ def take_flow(*, session: SessionBase, platform: str, state: str) -> PendingFlow
     return flow
 
 
-def oauth_complete(
-    *, session: SessionBase, user: User, platform: str, state: str, code: str
-) -> ConnectedAccount:
+@dataclass(frozen=True)
+class OAuthResult:
+    """Either the connected account, or the workspace whose picker now holds several candidates."""
+
+    account: ConnectedAccount | None
+    workspace: str
+
+
+@sensitive_variables()
+def oauth_complete(*, session: SessionBase, user: User, platform: str, state: str, code: str) -> OAuthResult:
     flow = take_flow(session=session, platform=platform, state=state)
     access = access_workspace(actor=user, slug=flow.workspace, perm=Perm.ACCOUNT_CONNECT)
     try:
-        values = PROVIDERS[platform].exchange(base_url=flow.base_url, code=code)
+        found = PROVIDERS[platform].candidates(platform=platform, base_url=flow.base_url, code=code)
     except ConnectorError as exc:
         raise DomainError(
             _("%(server)s did not give Kopiena access: %(reason)s")
-            % {"server": flow.base_url, "reason": exc.message}
+            % {"server": flow.base_url or platform, "reason": exc.message}
         ) from exc
-    return account_connect_checked(access=access, platform=platform, values=values)
+    if not found:
+        raise DomainError(_("You do not manage any account Kopiena could connect there."))
+    if len(found) == 1:
+        account = account_connect_checked(access=access, platform=platform, values=found[0].values)
+        return OAuthResult(account=account, workspace=flow.workspace)
+    # Several Pages: keep them (encrypted; they hold tokens) until the person picks one.
+    session[CHOICES_SESSION_KEY] = {
+        "workspace": flow.workspace,
+        "platform": platform,
+        "started_at": time.time(),
+        "ciphertext": encrypt_secret({"candidates": [c.__dict__ for c in found]}),
+    }
+    return OAuthResult(account=None, workspace=flow.workspace)
+
+
+def pending_choices(*, session: SessionBase, access: Access, platform: str) -> list[Candidate]:
+    """The candidates waiting for this workspace and platform (labels for the picker; may be empty)."""
+    stash = session.get(CHOICES_SESSION_KEY)
+    if (
+        not stash
+        or stash["workspace"] != access.workspace.slug
+        or stash["platform"] != platform
+        or time.time() - stash["started_at"] >= STATE_TTL_SECONDS
+    ):
+        return []
+    return [Candidate(**raw) for raw in decrypt_secret(stash["ciphertext"])["candidates"]]
+
+
+@sensitive_variables()
+def oauth_pick(*, session: SessionBase, access: Access, platform: str, key: str) -> ConnectedAccount:
+    """Connect the candidate ``key`` the person picked; the choice is used up either way."""
+    access.require(Perm.ACCOUNT_CONNECT)
+    chosen = next(
+        (c for c in pending_choices(session=session, access=access, platform=platform) if c.key == key), None
+    )
+    session.pop(CHOICES_SESSION_KEY, None)
+    if chosen is None:
+        raise DomainError(_("That choice has expired. Start connecting again."))
+    return account_connect_checked(access=access, platform=platform, values=chosen.values)

@@ -19,7 +19,7 @@ from kopiena.connectors.errors import ConnectorError
 from kopiena.core.errors import DomainError
 from kopiena.integrations import oauth, platforms
 from kopiena.integrations.connecting import connector_for
-from kopiena.integrations.forms import AccountForm, ConnectForm, OAuthStartForm
+from kopiena.integrations.forms import AccountForm, ConnectForm, OAuthStartForm, PickForm
 from kopiena.integrations.models import WebhookEndpoint
 from kopiena.integrations.selectors import (
     access_account,
@@ -176,35 +176,72 @@ def account_connect(request: HttpRequest, ws: str, platform: str) -> HttpRespons
         else:
             messages.success(request, _("%(name)s is connected.") % {"name": account.name})
             return redirect("account_detail", ws=ws, account_id=account.pk)
-    context = {
+    return render(request, "integrations/connect_form.html", _connect_context(spec, form=form))
+
+
+def _connect_context(spec: platforms.Platform, *, form=None, oauth_form=None) -> dict:
+    provider = oauth.provider_for(spec.key)
+    if provider is not None and oauth_form is None:
+        oauth_form = OAuthStartForm(asks_for_server=provider.asks_for_server)
+    return {
         "platform": spec,
-        "form": form,
-        "oauth_form": OAuthStartForm() if oauth.oauth_supported(spec.key) else None,
+        "form": form or ConnectForm(platform=spec),
+        "oauth_form": oauth_form if provider is not None else None,
     }
-    return render(request, "integrations/connect_form.html", context)
 
 
 @require_POST
 @workspace_view(perm=Perm.ACCOUNT_CONNECT)
 def account_oauth_start(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
     spec = _platform_or_404(platform)
-    form = OAuthStartForm(request.POST)
+    provider = oauth.provider_for(spec.key)
+    if provider is None:
+        raise Http404
+    form = OAuthStartForm(request.POST, asks_for_server=provider.asks_for_server)
     if form.is_valid():
         try:
             url = oauth.oauth_begin(
                 session=request.session,
                 access=request.access,
                 platform=spec.key,
-                base_url=form.cleaned_data["base_url"],
+                base_url=form.cleaned_data.get("base_url", ""),
             )
         except DomainError as exc:
             _add_error(form, exc)
         else:
             return redirect(url)
-    context = {"platform": spec, "form": ConnectForm(platform=spec), "oauth_form": form}
-    return render(request, "integrations/connect_form.html", context, status=400)
+    return render(
+        request, "integrations/connect_form.html", _connect_context(spec, oauth_form=form), status=400
+    )
 
 
+@sensitive_post_parameters()
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_oauth_pick(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+    """After signing in with Meta: which of the person's Pages (or Instagram accounts) to connect."""
+    spec = _platform_or_404(platform)
+    choices = oauth.pending_choices(session=request.session, access=request.access, platform=spec.key)
+    if not choices:
+        messages.error(request, _("That choice has expired. Start connecting again."))
+        return redirect("account_connect", ws=ws, platform=spec.key)
+    form = PickForm(request.POST or None, choices=[(c.key, c.label) for c in choices])
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = oauth.oauth_pick(
+                session=request.session,
+                access=request.access,
+                platform=spec.key,
+                key=form.cleaned_data["key"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("account_connect", ws=ws, platform=spec.key)
+        messages.success(request, _("%(name)s is connected.") % {"name": account.name})
+        return redirect("account_detail", ws=ws, account_id=account.pk)
+    return render(request, "integrations/connect_pick.html", {"platform": spec, "form": form})
+
+
+@sensitive_variables()
 @login_required
 @require_GET
 def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
@@ -215,7 +252,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         messages.error(request, _("The connection was cancelled on the platform's side."))
         return redirect("home")
     try:
-        account = oauth.oauth_complete(
+        result = oauth.oauth_complete(
             session=request.session,
             user=request.user,
             platform=platform,
@@ -225,5 +262,7 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("home")
-    messages.success(request, _("%(name)s is connected.") % {"name": account.name})
-    return redirect("account_detail", ws=account.workspace.slug, account_id=account.pk)
+    if result.account is None:
+        return redirect("account_oauth_pick", ws=result.workspace, platform=platform)
+    messages.success(request, _("%(name)s is connected.") % {"name": result.account.name})
+    return redirect("account_detail", ws=result.workspace, account_id=result.account.pk)
