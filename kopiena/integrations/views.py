@@ -64,8 +64,13 @@ def _add_error(form, exc: DomainError) -> None:
 
 @workspace_view()
 def accounts(request: HttpRequest, ws: str) -> HttpResponse:
+    names = {p.key: p.name for p in platforms.available()}
     rows = [
-        {"account": account, "capabilities": platforms.capability_labels(account.platform)}
+        {
+            "account": account,
+            "platform_name": names.get(account.platform, account.platform),
+            "capabilities": platforms.capability_labels(account.platform),
+        }
         for account in accounts_of(access=request.access)
     ]
     return render(request, "integrations/accounts.html", {"rows": rows})
