@@ -59,7 +59,7 @@ def world(make_user):
     attacker = make_user("attacker")
     own = workspace_create(owner=attacker, name="Attacker's own workspace")
     victim_owner = make_user(f"{MARK}-owner")
-    victim = workspace_create(owner=victim_owner, name=f"{MARK} victim workspace", slug=f"{MARK}-victim")
+    victim = workspace_create(owner=victim_owner, name=f"{MARK} victim workspace", slug="victim-workspace")
     membership_add(access=None, workspace=victim, user=make_user(f"{MARK}-analyst"), role=Role.ANALYST)
     audit_record(actor=victim_owner, workspace=victim, action=f"{MARK}.probe", after={"note": MARK})
     builder = VictimBuilder(workspace=victim)
@@ -203,3 +203,25 @@ def test_a_victim_row_exists_for_every_tenant_model(world):
 def test_the_attacker_really_is_a_stranger_to_the_victim(world):
     assert not world["victim"].memberships.filter(user=world["attacker"]).exists()
     assert User.objects.filter(username__startswith=MARK).exists()
+
+
+def test_anonymous_visitors_reach_no_tenant_page(world):
+    """Signed out: every tenant route sends to the login page (web) or answers 401 (API), never data."""
+    client = Client(raise_request_exception=False)
+    victim = world["victim"].slug
+    problems = []
+    for route in walk_routes():
+        public = route.name in PUBLIC_ROUTES or route.name.split(":")[-1] in PUBLIC_ROUTES
+        if route.regex or public or not (route.has_ws or route.object_params):
+            continue
+        url = fill(route, ws=victim)
+        response = client.get(url)
+        if route.route.startswith(API_PREFIX):
+            ok = response.status_code in (401, 404, 405)
+        else:
+            ok = response.status_code in (404, 405) or (
+                response.status_code == 302 and "/login/" in response["Location"]
+            )
+        if not ok or MARK.encode() in response.content:
+            problems.append(f"GET {url} [{route.name}] signed out → {response.status_code}")
+    assert not problems, "\n".join(problems)
