@@ -22,6 +22,7 @@ from kopiena.teams.services import membership_add, workspace_create
 # loaders may use what earlier ones created.
 DEMO_LOADERS: list[str] = [
     "kopiena.policy.demo.load_policy",
+    "kopiena.sandbox.demo.load_sandbox_account",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"
