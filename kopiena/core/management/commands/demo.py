@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from kopiena.core.demo import DEMO_PEOPLE, demo_load
 from kopiena.core.tasks_runtime.embedded import prepare_database, serve
+from kopiena.sandbox.demo import start_demo_sandbox
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         if not options["serve"]:
             self._print_login(ctx, url=None)
             return
+        start_demo_sandbox(stdout=self.stdout)  # the local platform the demo's sandbox account talks to
         serve(
             host=options["host"],
             port=options["port"],

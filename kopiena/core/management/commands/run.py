@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from kopiena.core.tasks_runtime.embedded import prepare_database, serve
+from kopiena.sandbox.demo import start_demo_sandbox
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         prepare_database(stdout=self.stdout, migrate=not options["no_migrate"])
+        start_demo_sandbox(stdout=self.stdout)  # only when a workspace has the demo's sandbox account
         serve(
             host=options["host"],
             port=options["port"],
