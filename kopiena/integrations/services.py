@@ -282,7 +282,8 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
     """The platform refused the credential for good (revoked, password changed): stop and tell a human.
 
     Called by the worker (system actor). ``error`` is the platform's words; anything that looks like a
-    secret is redacted before it is stored. People who may connect accounts are notified once per outage.
+    secret is redacted before it is stored. The change is audited, and people who may connect accounts
+    notified, once per outage; repeated reports only refresh the stored error.
     """
     from kopiena.publishing.models import Notification  # the shared minimal notification table
 
@@ -293,6 +294,8 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
     account.last_error = _scrub(account, error)[:LAST_ERROR_MAX_CHARS]
     account.last_error_at = now()
     account.save(update_fields=["status", "last_error", "last_error_at", "updated_at"])
+    if already:  # the same outage again (every failing call reports it): newest words, no new event or ping
+        return account
     audit_record(
         actor=None,
         workspace=account.workspace_id,
@@ -301,22 +304,21 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
         before=before,
         after={**_public_fields(account), "error": account.last_error},
     )
-    if not already:
-        Notification.objects.bulk_create(
-            Notification(
-                workspace_id=account.workspace_id,
-                recipient=user,
-                kind="account.needs_reconnect",
-                title=_("%(account)s needs to be reconnected") % {"account": account.name},
-                body=_(
-                    "The platform no longer accepts Kopiena's access: %(error)s\n"
-                    "Nothing will be published or read for this account until someone reconnects it "
-                    "in Settings → Accounts."
-                )
-                % {"error": account.last_error},
+    Notification.objects.bulk_create(
+        Notification(
+            workspace_id=account.workspace_id,
+            recipient=user,
+            kind="account.needs_reconnect",
+            title=_("%(account)s needs to be reconnected") % {"account": account.name},
+            body=_(
+                "The platform no longer accepts Kopiena's access: %(error)s\n"
+                "Nothing will be published or read for this account until someone reconnects it "
+                "in Settings → Accounts."
             )
-            for user in users_with_perm(workspace=account.workspace, perm=Perm.ACCOUNT_CONNECT)
+            % {"error": account.last_error},
         )
+        for user in users_with_perm(workspace=account.workspace, perm=Perm.ACCOUNT_CONNECT)
+    )
     return account
 
 
