@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/publish.py [--deliveries 10000] [--accounts 1000] [--workers 2] [--rate 300]
 
-Two runs on a fresh ``bench_publish`` database, each with ``--workers`` worker processes polling the
+Two runs on a fresh ``bench_publish`` database, each with ``--workers`` worker processes (``--threads``
+drain loops each, like ``kopiena worker --concurrency``) polling the
 due-delivery index directly (``deliveries_drain``; no task queue in between) against the local fake
 platform (no injected faults):
 
@@ -19,6 +20,7 @@ import importlib.util
 import json
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from multiprocessing import get_context
@@ -40,16 +42,28 @@ seed_deliveries = publishing_setup.seed_deliveries
 setup_django = publishing_setup.setup_django
 
 
-def worker(database_url: str, var_dir: str, stop_at: float) -> None:
+def worker(database_url: str, var_dir: str, stop_at: float, threads: int) -> None:
+    """One worker process running ``threads`` drain loops, as ``kopiena worker --concurrency`` does."""
     setup_django(database_url, var_dir)
+    from django.db import connection
+
     from kopiena.publishing.engine import deliveries_drain, engine_config, worker_name
     from kopiena.publishing.fakeplatform import use_fake_platform
 
-    config, name = engine_config(), worker_name()
-    with use_fake_platform():
+    config = engine_config()
+
+    def loop(name: str) -> None:
         while time.time() < stop_at:
             if not deliveries_drain(worker=name, max_seconds=5, config=config):
                 time.sleep(0.02)
+        connection.close()
+
+    with use_fake_platform():
+        pool = [threading.Thread(target=loop, args=(f"{worker_name()}:{n}",)) for n in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
 
 
 def platform_main(port_queue) -> None:
@@ -83,7 +97,10 @@ def run(args, database_url: str, var_dir: str, base_url: str, spread_seconds: fl
     connections.close_all()
     ctx = get_context("spawn")
     stop_at = time.time() + 6 + spread_seconds + args.max_seconds
-    procs = [ctx.Process(target=worker, args=(database_url, var_dir, stop_at)) for _ in range(args.workers)]
+    procs = [
+        ctx.Process(target=worker, args=(database_url, var_dir, stop_at, args.threads))
+        for _ in range(args.workers)
+    ]
     for proc in procs:
         proc.start()
     while time.time() < stop_at:
@@ -113,6 +130,7 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=10_000)
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="drain loops per worker process")
     parser.add_argument("--rate", type=float, default=300, help="arrival rate of the steady run, per second")
     parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--max-seconds", type=float, default=240)
@@ -142,6 +160,7 @@ def main() -> None:
                 "bench": "publish",
                 "engine": args.engine,
                 "workers": args.workers,
+                "threads_per_worker": args.threads,
                 "accounts": args.accounts,
                 "deliveries": args.deliveries,
                 "burst": burst,

@@ -104,7 +104,9 @@ def _post_state_from(states: list[str]) -> str:
 @transaction.atomic(savepoint=False)
 def refresh_post_state(post_id: int) -> Post:
     """Derive the post's state from its deliveries (locks the post row so concurrent workers serialise)."""
-    post = Post.objects.select_for_update().get(pk=post_id)
+    post = (
+        Post.objects.select_for_update().only("id", "state", "workspace_id", "published_at").get(pk=post_id)
+    )
     rows = list(Delivery.objects.filter(post_id=post_id).values_list("state", "published_at"))
     state = _post_state_from([s for s, _ in rows])
     if state != post.state:
