@@ -18,17 +18,23 @@ result was claimed by exactly one worker.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# `python bench/tasks.py` puts bench/ first on sys.path, where a sibling benchmark module (calendar.py…)
+# would shadow the standard library; the repository root is what this script needs.
+if sys.path and Path(sys.path[0]).resolve() == REPO / "bench":
+    sys.path[0] = str(REPO)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "kopiena_bench"
 
@@ -36,7 +42,6 @@ PG_BENCH_DB = "kopiena_bench"
 def django_setup(database_url: str) -> None:
     os.environ["KOPIENA_DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kopiena.config.settings")
-    sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
@@ -123,6 +128,7 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int | None)
     try:
         drain = wait_done(DBTaskResult, n_tasks)
         drain_seconds = time.perf_counter() - workers_started
+        worker_cpu_seconds = sum(process_cpu_seconds(process.pid) for process in workers)
         drain_check = check_ran_once(DBTaskResult, n_tasks)
         if worker_status().alive < n_workers:
             raise RuntimeError(f"expected {n_workers} live workers; logs in {tmp}")
@@ -159,6 +165,8 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int | None)
         "enqueue_per_s": round(n_tasks / enqueue_seconds, 1),
         "completion_per_s": round(n_tasks / drain_seconds, 1),
         "completion_per_s_excluding_worker_start": round(n_tasks / drain, 1),
+        # Includes start-up (imports, migrations check) but not PostgreSQL's own CPU.
+        "worker_cpu_ms_per_task": round(1000 * worker_cpu_seconds / n_tasks, 2),
         "latency": {
             "tasks": paced,
             "enqueued_per_s": PACED_PER_SECOND,
@@ -171,6 +179,12 @@ def run_backend(backend: str, n_tasks: int, paced: int, concurrency: int | None)
 
 
 PACED_PER_SECOND = 50.0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def probe_commits_per_second(n: int = 300) -> float:

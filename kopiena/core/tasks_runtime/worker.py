@@ -8,7 +8,8 @@ Each thread keeps its own persistent database connection (``CONN_MAX_AGE=None`` 
 it per task cuts throughput about 4×. Connections are only health-checked every ``RECYCLE_SECONDS`` or
 after a database error, then reopened.
 
-On PostgreSQL the worker's own bookkeeping (claiming a row, recording the outcome) commits with
+Per task the worker commits once for itself: the outcome of the task it just ran and the claim of the
+next one share one short transaction. On PostgreSQL that bookkeeping commits with
 ``synchronous_commit = off``: it does not wait for its own WAL flush, which is most of a no-op task's
 cost on a disk with slow fsync. Nothing durable is risked: the task's own writes still commit
 synchronously, and flushing them flushes the earlier claim too; only if PostgreSQL itself crashes can a
@@ -17,21 +18,22 @@ just-finished outcome be lost, and ``runtime_tidy`` then fails the task as orpha
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django_tasks.base import TaskContext
+from django_tasks.base import TaskContext, TaskResultStatus
 from django_tasks.signals import task_finished, task_started
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from kopiena.core.clock import now
 from kopiena.core.tasks_runtime.heartbeat import (
     heartbeat_beat,
     heartbeat_interval_seconds,
@@ -43,6 +45,7 @@ logger = logging.getLogger("kopiena.worker")
 
 RECYCLE_SECONDS = 30.0
 ERROR_BACKOFF_SECONDS = 2.0
+MAX_RECORD_ATTEMPTS = 5
 
 
 def new_worker_id() -> str:
@@ -90,7 +93,7 @@ class Worker:
         for thread in threads:
             thread.start()
         try:
-            self._beat_until_stopped()
+            self._beat_until_stopped(threads)
         finally:
             self.stop_event.set()
             for thread in threads:
@@ -102,9 +105,13 @@ class Worker:
             connection.close()
             logger.info("worker %s stopped after %d tasks", self.worker_id, self.tasks_done)
 
-    def _beat_until_stopped(self) -> None:
+    def _beat_until_stopped(self, threads: list[threading.Thread]) -> None:
         interval = heartbeat_interval_seconds()
         while not self.stop_event.wait(interval):
+            if not any(thread.is_alive() for thread in threads):
+                # Never report "alive" for a worker that can no longer run anything.
+                logger.error("worker %s: every task thread has died; stopping", self.worker_id)
+                return
             try:
                 heartbeat_beat(worker_id=self.worker_id, tasks_done=self.tasks_done)
             except DatabaseError:
@@ -114,73 +121,106 @@ class Worker:
 
     def _loop(self) -> None:
         recycle_at = time.monotonic() + RECYCLE_SECONDS
-        busy = False  # right after a task, skip the "anything due?" read: under load there usually is
+        pending: Outcome | None = None  # the last task's outcome, written with the next claim
+        failures = 0
         try:
-            while not self.stop_event.is_set():
+            while pending is not None or not self.stop_event.is_set():
                 if time.monotonic() >= recycle_at:
                     close_old_connections()
                     recycle_at = time.monotonic() + RECYCLE_SECONDS
                 try:
-                    claimed = self._claim(check_first=not busy)
-                except DatabaseError:
-                    logger.exception("worker %s: claiming failed; retrying", self.worker_id)
+                    claimed = self._record_and_claim(pending, claim=not self.stop_event.is_set())
+                except Exception:
+                    # The database went away (or the bookkeeping has a bug): back off, reconnect, retry.
+                    failures += 1
+                    logger.exception("worker %s: claiming or recording failed; retrying", self.worker_id)
                     connection.close()
+                    if pending is not None and failures >= MAX_RECORD_ATTEMPTS:
+                        _mark_outcome_unknown(pending.db_result)
+                        pending = None
                     self.stop_event.wait(ERROR_BACKOFF_SECONDS)
                     continue
-                busy = claimed is not None
+                failures = 0
+                if pending is not None:
+                    pending.announce()
+                    with self._done_lock:
+                        self.tasks_done += 1
+                pending = None
                 if claimed is None:
                     self.stop_event.wait(self.poll_interval_seconds)
                     continue
-                self._run(claimed)
-                with self._done_lock:
-                    self.tasks_done += 1
+                pending = _run(claimed)
         finally:
             connection.close()
 
     def _ready(self):
         return DBTaskResult.objects.ready().filter(backend_name=self.backend_name, queue_name__in=self.queues)
 
-    def _claim(self, *, check_first: bool = True) -> DBTaskResult | None:
+    def _record_and_claim(self, pending: Outcome | None, *, claim: bool) -> DBTaskResult | None:
+        """One short transaction: write the previous task's outcome, claim the next due task.
+
+        Fusing the two halves the worker's commits per task. With nothing to write, a plain read first
+        checks that anything is due, so an idle worker takes no write lock.
+        """
         ready = self._ready()
-        if check_first and not ready.exists():
+        if pending is None and (not claim or not ready.exists()):
             return None
         try:
             with exclusive_transaction(ready.db):
                 _relax_commit()
-                claimed = ready.get_locked()
+                if pending is not None:
+                    pending.record()
+                claimed = ready.get_locked() if claim else None
                 if claimed is not None:
                     claimed.claim(self.worker_id)
                 return claimed
         except DatabaseError as exc:
-            if is_locked_database_exception(exc):
-                return None
+            if pending is None and is_locked_database_exception(exc):
+                return None  # SQLite busy beyond the timeout: just poll again
             raise
 
-    def _run(self, db_result: DBTaskResult) -> None:
-        """django-tasks-db's run step, with the outcome written as bookkeeping (see the module doc)."""
-        try:
-            task = db_result.task
-            task_result = db_result.task_result
-            backend_type = type(task.get_backend())
-            task_started.send(sender=backend_type, task_result=task_result)
-            if task.takes_context:
-                value = task.call(
-                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
-                )
-            else:
-                value = task.call(*task_result.args, **task_result.kwargs)
-            with _bookkeeping():
-                db_result.set_successful(value)  # inside the try: an unstorable value fails the task
-            task_finished.send(sender=backend_type, task_result=db_result.task_result)
-        except BaseException as exc:  # like django-tasks-db: even sys.exit() in a task only fails the task
-            with _bookkeeping():
-                db_result.set_failed(exc)
+
+@dataclass
+class Outcome:
+    """What a task did, to be written by the worker's next bookkeeping transaction."""
+
+    db_result: DBTaskResult
+    sender: type | None
+    value: Any = None
+    error: BaseException | None = None
+
+    def record(self) -> None:
+        if self.error is None:
             try:
-                sender, finished = type(db_result.task.get_backend()), db_result.task_result
-            except Exception:
-                logger.exception("task %s failed and cannot be loaded", db_result.id)
-            else:
-                task_finished.send(sender=sender, task_result=finished)
+                with transaction.atomic():  # a savepoint: an unstorable return value fails the task
+                    self.db_result.set_successful(self.value)
+                return
+            except Exception as exc:
+                self.error = exc
+        self.db_result.set_failed(self.error)
+
+    def announce(self) -> None:
+        if self.sender is None:
+            logger.error("task %s failed and cannot be loaded", self.db_result.id)
+            return
+        task_finished.send(sender=self.sender, task_result=self.db_result.task_result)
+
+
+def _run(db_result: DBTaskResult) -> Outcome:
+    """Run one claimed task (django-tasks-db's semantics); the outcome is written by the caller."""
+    sender = None
+    try:
+        task = db_result.task
+        task_result = db_result.task_result
+        sender = type(task.get_backend())
+        task_started.send(sender=sender, task_result=task_result)
+        if task.takes_context:
+            value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+        else:
+            value = task.call(*task_result.args, **task_result.kwargs)
+        return Outcome(db_result=db_result, sender=sender, value=value)
+    except BaseException as exc:  # like django-tasks-db: even sys.exit() in a task only fails the task
+        return Outcome(db_result=db_result, sender=sender, error=exc)
 
 
 def _relax_commit() -> None:
@@ -189,8 +229,18 @@ def _relax_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-@contextlib.contextmanager
-def _bookkeeping() -> Iterator[None]:
-    with transaction.atomic():
-        _relax_commit()
-        yield
+class OutcomeNotRecorded(Exception):
+    """Recorded on a task that ran while the worker lost the database before writing its outcome."""
+
+
+def _mark_outcome_unknown(db_result: DBTaskResult) -> None:
+    try:
+        DBTaskResult.objects.filter(pk=db_result.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now(),
+            exception_class_path=f"{__name__}.{OutcomeNotRecorded.__qualname__}",
+            traceback="The task ran, but the worker could not record its outcome (database error).",
+        )
+    except DatabaseError:
+        logger.exception("task %s: outcome unknown and not recordable", db_result.pk)
+        connection.close()
