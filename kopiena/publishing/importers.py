@@ -367,6 +367,17 @@ def _rule_column(rule: str, field_name: str, row: ImportRow) -> str:
     return row.columns.get(name) or name
 
 
+def _refusal_problems(refused: ScheduleRefused, row: ImportRow, zone: ZoneInfo) -> list[ImportProblem]:
+    problems = [
+        ImportProblem(row.row, _rule_column(p.rule, p.field, row), p.message) for p in refused.problems
+    ]
+    if refused.proposed_at is not None:
+        local = refused.proposed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        column = row.columns.get("scheduled_at") or "scheduled_at"
+        problems.append(ImportProblem(row.row, column, _("Nearest allowed time: %(at)s.") % {"at": local}))
+    return problems
+
+
 def _plan_row(row: ImportRow, *, access: Access, may_schedule: bool, result: ImportResult) -> None:
     post = post_create(
         access=access,
@@ -448,31 +459,22 @@ def posts_import(
     if default_account:
         default = ConnectedAccount.objects.filter(workspace=access.workspace, pk=int(default_account)).first()
     result.problems += check_rows(rows, access=access, default_account=default)
-    bad_rows = {p.row for p in result.problems}
+    if result.problems:
+        # The file's own mistakes first: planning rows against the policy needs a transaction per file,
+        # which is wasted while a date or an account name is still wrong.
+        result.problems.sort(key=lambda p: (p.row, p.column))
+        return result
     may_schedule = access.can(Perm.POST_SCHEDULE) and access.can(Perm.POST_APPROVE)
     with transaction.atomic():
         for row in rows:
-            if row.row not in bad_rows:
-                try:
-                    with transaction.atomic():
-                        _plan_row(row, access=access, may_schedule=may_schedule, result=result)
-                except ScheduleRefused as refused:
-                    result.problems += [
-                        ImportProblem(row.row, _rule_column(p.rule, p.field, row), p.message)
-                        for p in refused.problems
-                    ]
-                    if refused.proposed_at is not None:
-                        local = refused.proposed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                        result.problems.append(
-                            ImportProblem(
-                                row.row,
-                                row.columns.get("scheduled_at") or "scheduled_at",
-                                _("Nearest allowed time: %(at)s.") % {"at": local},
-                            )
-                        )
-                except DomainError as exc:
-                    name = {"accounts": "account"}.get(exc.field or "", exc.field or "text")
-                    result.problems.append(ImportProblem(row.row, row.columns.get(name) or name, exc.message))
+            try:
+                with transaction.atomic():
+                    _plan_row(row, access=access, may_schedule=may_schedule, result=result)
+            except ScheduleRefused as refused:
+                result.problems += _refusal_problems(refused, row, zone)
+            except DomainError as exc:
+                name = {"accounts": "account"}.get(exc.field or "", exc.field or "text")
+                result.problems.append(ImportProblem(row.row, row.columns.get(name) or name, exc.message))
             on_row()
         if dry_run or result.problems:
             transaction.set_rollback(True)
