@@ -21,6 +21,7 @@ from kopiena.publishing.engine import (
 from kopiena.publishing.fakeplatform import FakePlatform
 from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, Notification, PostState
 from kopiena.publishing.services import post_create, post_schedule
+from kopiena.publishing.tasks import deliveries_dispatch, deliveries_housekeeping, publishing_metrics_poll
 
 CONFIG = EngineConfig(
     late_cutoff_seconds=2 * 3600,
@@ -246,3 +247,12 @@ def test_metrics_are_polled_into_append_only_snapshots(scheduled, fake_platform)
     assert set(MetricSnapshot.objects.values_list("likes", "reposts", "replies", "views")) == {
         (3, 1, 2, None)
     }
+
+
+def test_periodic_tasks_drive_the_engine(scheduled, fake_platform):
+    post = scheduled()
+    assert deliveries_dispatch.call() == 1
+    assert deliveries_dispatch.call() == 0
+    assert deliveries_housekeeping.call() == {"recovered": 0, "reconciled": 0}
+    assert publishing_metrics_poll.call() == 1
+    assert _only(post).state == DeliveryState.PUBLISHED
