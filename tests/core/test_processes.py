@@ -1,6 +1,7 @@
 """Real processes: ``kopiena run`` serving HTTP, a ``kopiena worker`` killed and restarted (the banner
-follows), and ``kopiena clock`` twice (only one leads). Each test uses its own SQLite file so the
-subprocesses and the test never share the pytest database."""
+follows), and ``kopiena clock`` twice (only one leads; the other takes over when the leader is killed:
+the advisory lock on PostgreSQL, the lease on SQLite). The subprocesses get a database of their own on
+the engine the suite runs on, never the pytest database."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -35,20 +37,40 @@ print(ws.slug, session.session_key)
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def database_url(tmp_path: Path):
+    """A database of their own for the subprocesses, on the engine the suite runs on."""
+    url = os.environ.get("KOPIENA_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / 'kopiena.sqlite3'}"
+        return
+    import psycopg
+
+    parsed = urlsplit(url)
+    name = f"kopiena_processes_{os.getpid()}"
+    admin_url = urlunsplit(parsed._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(parsed._replace(path=f"/{name}"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
     environ = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("KOPIENA_", "PYTEST_", "DJANGO_"))
     }
     environ.update(
-        KOPIENA_DATABASE_URL=f"sqlite:///{tmp_path / 'kopiena.sqlite3'}",
+        KOPIENA_DATABASE_URL=database_url,
         KOPIENA_VAR_DIR=str(tmp_path),
         KOPIENA_SECRET_KEYS="process-test-key-" + "x" * 40,
         KOPIENA_WORKER_STALE_SECONDS="3",
         PYTHONUNBUFFERED="1",
     )
-    subprocess.run([*KOPIENA, "migrate", "-v0"], env=environ, check=True, timeout=120)
+    subprocess.run([*KOPIENA, "migrate", "-v0"], env=environ, check=True, timeout=180)
     return environ
 
 
@@ -131,7 +153,7 @@ def test_two_clocks_one_leader_and_takeover(env, tmp_path):
         assert wait_for(lambda: "started" in second_log.read_text(), 30)
         time.sleep(2)
         assert "is the leader" not in second_log.read_text()
-        first.kill()  # the leader dies without releasing; the lease expires and the other takes over
+        first.kill()  # dies without releasing: PostgreSQL drops its lock at once; a SQLite lease expires
         first.wait(10)
         assert wait_for(lambda: "is the leader" in second_log.read_text(), 30), second_log.read_text()
     finally:
