@@ -1,0 +1,136 @@
+"""REST: the inbox's threads and items, and replying (the same checks as the UI).
+
+Every member may read (``inbox.read``); replying needs ``inbox.reply``. A reply with problems is answered
+422 with every problem; send ``confirmed: true`` to send anyway unless a problem is ``hard``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Query, Router, Schema, Status
+
+from kopiena.core.auth_api import request_access
+from kopiena.inbox.models import Item, Thread
+from kopiena.inbox.selectors import InboxFilter, access_item, access_thread, thread_items, threads_for
+from kopiena.inbox.services import ReplyBlocked, item_reply
+from kopiena.teams.permissions import Perm
+
+router = Router(tags=["inbox"])
+MAX_THREADS = 200
+
+
+class ItemOut(Schema):
+    id: int
+    kind: str
+    external_id: str
+    author_handle: str
+    author_name: str
+    is_follower: bool | None
+    text: str
+    remote_created_at: datetime
+    url: str
+    language: str
+    sentiment: str
+    intents: list[str]
+    toxic: bool
+    spam: bool
+    acute: bool
+    acute_reasons: list[str]
+    hidden: bool
+
+
+class ThreadOut(Schema):
+    id: int
+    account_id: int
+    subject: str
+    status: str
+    priority: str
+    language: str
+    sentiment: str
+    acute: bool
+    acute_reasons: list[str]
+    assignee_id: int | None
+    assigned_role: str
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+    last_item_at: datetime | None
+
+
+class ThreadDetailOut(ThreadOut):
+    items: list[ItemOut]
+
+
+class FilterIn(Schema):
+    view: str = "open"
+    language: str = ""
+    sentiment: str = ""
+    account: int | None = None
+
+
+class ReplyIn(Schema):
+    text: str
+    confirmed: bool = False
+    link_context: str = ""
+
+
+class ReplyOut(Schema):
+    id: int
+    state: str
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    hard: bool
+    suggestion: str
+    excerpt: str
+
+
+class BlockedOut(Schema):
+    detail: str
+    code: str
+    problems: list[ProblemOut]
+
+
+def _thread(thread: Thread) -> dict:
+    return {field: getattr(thread, field) for field in ThreadOut.model_fields}
+
+
+def _item(item: Item) -> dict:
+    return {field: getattr(item, field) for field in ItemOut.model_fields}
+
+
+@router.get("/threads", response=list[ThreadOut])
+def threads_list(request, filters: Query[FilterIn]):
+    """Threads, the most urgent first (at most 200)."""
+    access = request_access(request)
+    access.require(Perm.INBOX_READ)
+    chosen = InboxFilter(filters.view, filters.language, filters.sentiment, filters.account)
+    return [_thread(t) for t in threads_for(access=access, filters=chosen)[:MAX_THREADS]]
+
+
+@router.get("/threads/{thread_id}", response=ThreadDetailOut)
+def thread_detail(request, thread_id: int):
+    access = request_access(request)
+    access.require(Perm.INBOX_READ)
+    thread = access_thread(access=access, pk=thread_id)
+    return {**_thread(thread), "items": [_item(i) for i in thread_items(thread=thread)]}
+
+
+@router.post("/items/{item_id}/reply", response={201: ReplyOut, 422: BlockedOut})
+def reply_create(request, item_id: int, payload: ReplyIn):
+    access = request_access(request)
+    item = access_item(access=access, pk=item_id)
+    try:
+        reply = item_reply(
+            access=access,
+            item=item,
+            text=payload.text,
+            confirmed=payload.confirmed,
+            link_context=payload.link_context,
+        )
+    except ReplyBlocked as exc:
+        problems = [p.__dict__ for p in exc.problems]
+        return Status(422, {"detail": exc.message, "code": exc.code, "problems": problems})
+    return Status(201, {"id": reply.pk, "state": reply.state})
