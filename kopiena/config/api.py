@@ -29,6 +29,7 @@ ROUTERS: dict[str, str] = {
     "": "kopiena.teams.apis",
     "/accounts": "kopiena.integrations.apis",
     "/policy": "kopiena.policy.apis",
+    "/inbox": "kopiena.inbox.apis",
 }
 
 api = NinjaAPI(
