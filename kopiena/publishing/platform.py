@@ -7,6 +7,7 @@ decides what each ``kopiena.connectors.errors`` class means for a delivery.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -27,22 +28,24 @@ def connector_class(account: ConnectedAccount) -> type[Connector]:
     return registry.get(account.platform)
 
 
-# Building a connector costs a TLS context (~10-40 ms); a worker reuses one per account until the
-# account's address or credential changes. Bounded so a worker serving many accounts stays small.
-_CONNECTORS: OrderedDict[tuple, Connector] = OrderedDict()
+# Building a connector costs a TLS context (~10-40 ms); a worker thread reuses one per account until the
+# account's address or credential changes. Per thread, so worker threads never share or race on it;
+# bounded so a thread serving many accounts stays small.
+_local = threading.local()
 _CONNECTOR_CACHE_SIZE = 256
 
 
 def connector_for(account: ConnectedAccount) -> Connector:
     """A connector for the account with its decrypted credentials (reused while they are unchanged)."""
+    cache: OrderedDict[tuple, Connector] = _local.__dict__.setdefault("connectors", OrderedDict())
     try:  # the claim query joins the credential; a lone account asks for it
         stamp = account.credential.updated_at
     except Credential.DoesNotExist:
         stamp = None
     key = (account.pk, account.platform, account.base_url, account.is_sandbox, stamp)
-    connector = _CONNECTORS.get(key)
+    connector = cache.get(key)
     if connector is not None:
-        _CONNECTORS.move_to_end(key)
+        cache.move_to_end(key)
         return connector
     credentials = AccountCredentials(
         secrets=credential_for(account),
@@ -51,11 +54,11 @@ def connector_for(account: ConnectedAccount) -> Connector:
     )
     allow_loopback = account.is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
     connector = connector_class(account)(credentials, allow_loopback=allow_loopback)
-    for stale in [k for k in _CONNECTORS if k[0] == account.pk]:
-        _CONNECTORS.pop(stale).http.close()
-    _CONNECTORS[key] = connector
-    while len(_CONNECTORS) > _CONNECTOR_CACHE_SIZE:
-        _CONNECTORS.popitem(last=False)[1].http.close()
+    for stale in [k for k in cache if k[0] == account.pk]:
+        cache.pop(stale).http.close()
+    cache[key] = connector
+    while len(cache) > _CONNECTOR_CACHE_SIZE:
+        cache.popitem(last=False)[1].http.close()
     return connector
 
 
