@@ -57,10 +57,6 @@ class ThreadOut(Schema):
     last_item_at: datetime | None
 
 
-class ThreadDetailOut(ThreadOut):
-    items: list[ItemOut]
-
-
 class FilterIn(Schema):
     view: str = "open"
     language: str = ""
@@ -69,7 +65,7 @@ class FilterIn(Schema):
 
 
 class ReplyIn(Schema):
-    text: str
+    text: str = ""  # empty is answered 422 with the problem, after the item is found (else 404)
     confirmed: bool = False
     link_context: str = ""
 
@@ -110,15 +106,19 @@ def threads_list(request, filters: Query[FilterIn]):
     return [_thread(t) for t in threads_for(access=access, filters=chosen)[:MAX_THREADS]]
 
 
-@router.get("/threads/{thread_id}", response=ThreadDetailOut)
-def thread_detail(request, thread_id: int):
+@router.get("/items", response=list[ItemOut])
+def items_list(request, thread: int | None = None):
+    """Items of one thread (``?thread=<id>``, oldest first), or the newest 200 of the workspace."""
     access = request_access(request)
     access.require(Perm.INBOX_READ)
-    thread = access_thread(access=access, pk=thread_id)
-    return {**_thread(thread), "items": [_item(i) for i in thread_items(thread=thread)]}
+    if thread is not None:
+        return [_item(i) for i in thread_items(thread=access_thread(access=access, pk=thread))]
+    return [
+        _item(i) for i in Item.objects.filter(workspace=access.workspace).order_by("-remote_created_at")[:200]
+    ]
 
 
-@router.post("/items/{item_id}/reply", response={201: ReplyOut, 422: BlockedOut})
+@router.post("/items/{int:item_id}/reply", response={201: ReplyOut, 422: BlockedOut})
 def reply_create(request, item_id: int, payload: ReplyIn):
     access = request_access(request)
     item = access_item(access=access, pk=item_id)
