@@ -34,6 +34,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from kopiena.core.clock import now
+from kopiena.core.tasks_runtime import rows
 from kopiena.core.tasks_runtime.heartbeat import (
     heartbeat_beat,
     heartbeat_interval_seconds,
@@ -153,26 +154,23 @@ class Worker:
         finally:
             connection.close()
 
-    def _ready(self):
-        return DBTaskResult.objects.ready().filter(backend_name=self.backend_name, queue_name__in=self.queues)
-
     def _record_and_claim(self, pending: Outcome | None, *, claim: bool) -> DBTaskResult | None:
         """One short transaction: write the previous task's outcome, claim the next due task.
 
         Fusing the two halves the worker's commits per task. With nothing to write, a plain read first
         checks that anything is due, so an idle worker takes no write lock.
         """
-        ready = self._ready()
-        if pending is None and (not claim or not ready.exists()):
+        due = {"backend_name": self.backend_name, "queues": self.queues}
+        if pending is None and (not claim or rows.next_due(**due, lock=False) is None):
             return None
         try:
-            with exclusive_transaction(ready.db):
+            with exclusive_transaction():
                 _relax_commit()
                 if pending is not None:
                     pending.record()
-                claimed = ready.get_locked() if claim else None
+                claimed = rows.next_due(**due, lock=True) if claim else None
                 if claimed is not None:
-                    claimed.claim(self.worker_id)
+                    rows.write_claim(claimed, self.worker_id)
                 return claimed
         except DatabaseError as exc:
             if pending is None and is_locked_database_exception(exc):
@@ -193,11 +191,11 @@ class Outcome:
         if self.error is None:
             try:
                 with transaction.atomic():  # a savepoint: an unstorable return value fails the task
-                    self.db_result.set_successful(self.value)
+                    rows.write_success(self.db_result, self.value)
                 return
-            except Exception as exc:
+            except (TypeError, ValueError) as exc:
                 self.error = exc
-        self.db_result.set_failed(self.error)
+        rows.write_failure(self.db_result, self.error)
 
     def announce(self) -> None:
         if self.sender is None:
