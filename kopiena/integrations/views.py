@@ -135,7 +135,7 @@ def webhook_receive(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(status=401)
     try:
         events = connector.parse_webhook(headers=request.headers, body=request.body)
-    except ConnectorError:
+    except (ConnectorError, ValueError):  # authentic but malformed (ValueError: JSON a parser let through)
         return HttpResponseBadRequest()
     webhook_events_accept(endpoint=endpoint, events=events)
     return HttpResponse("ok", content_type="text/plain")

@@ -204,11 +204,6 @@ def test_unknown_token_is_404(client, facebook):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Telegram's parse_webhook lets JSONDecodeError escape and the receiver only maps ConnectorError "
-    "to 400, so this is a 500 today (reported to the connectors/integrations owners)",
-)
 def test_an_authentic_but_malformed_delivery_is_400_and_writes_nothing(client, telegram):
     body = b'{"update_id": 9, "message": {"text": '
     response = _post(client, telegram, body, HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET)
