@@ -1,0 +1,51 @@
+"""The inbox in a real browser under our CSP: keyboard shortcuts, the thread view, reply problems shown
+before sending (screenshots in test-artifacts/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kopiena.connectors.types import ItemKind
+from kopiena.inbox.models import Thread
+from kopiena.inbox.services import items_ingest
+from tests.browser.conftest import browser, logged_in_page, page, screenshot  # noqa: F401 - fixtures
+from tests.inbox.conftest import remote
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_keyboard_moves_opens_and_replies(logged_in_page, owner, workspace, account, screenshot):  # noqa: F811
+    items_ingest(
+        account=account,
+        remote_items=[
+            remote("c1", "Kad atvērsiet jauno kafejnīcu Teikā?", minutes=0),
+            remote(
+                "c2", "Jau nedēļu gaidu pasūtījumu, nauda paņemta, neviens neatbild!", author="b", minutes=1
+            ),
+            remote("m1", "@kafija labākā kafija Rīgā", kind=ItemKind.MENTION, post="", author="c", minutes=2),
+        ],
+    )
+    tab = logged_in_page(owner)
+    tab.goto(f"/w/{workspace.slug}/inbox/")
+    rows = tab.locator("[data-kp-inbox-row]")
+    assert rows.count() == 3
+    screenshot(tab, "inbox-list")
+    tab.keyboard.press("j")
+    tab.keyboard.press("j")
+    assert "kp-inbox-selected" in (rows.nth(1).get_attribute("class") or "")
+    second = rows.nth(1).get_attribute("data-href")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(f"**{second}")
+    tab.keyboard.press("?")
+    assert tab.locator("#kp-inbox-help").is_visible()
+    tab.keyboard.press("Escape")
+    tab.keyboard.press("r")
+    assert tab.evaluate("document.activeElement.id") == "kp-inbox-reply"
+    tab.keyboard.type("THIS IS NOT TRUE!!!")
+    tab.get_by_role("button", name="Send answer").click()
+    assert tab.get_by_text("Check this before sending:").is_visible()
+    assert tab.get_by_label("I checked it: send anyway").is_visible()
+    screenshot(tab, "inbox-thread-reply-problems")
+    tab.get_by_role("button", name="Assign to me").click()
+    tab.wait_for_load_state()
+    assert Thread.objects.filter(assignee=owner).count() == 1
