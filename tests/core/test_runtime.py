@@ -240,9 +240,23 @@ def test_tidy_fails_tasks_orphaned_by_a_dead_worker(settings):
     DBTaskResult.objects.filter(pk=healthy.id).update(
         status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=["alive"]
     )
-    assert runtime_tidy.call()["orphaned_tasks_failed"] == 1
+    old_success, recent_success, old_failure = (tasks.double.enqueue(n) for n in (3, 4, 5))
+    DBTaskResult.objects.filter(pk=old_success.id).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=now() - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent_success.id).update(
+        status=TaskResultStatus.SUCCESSFUL, finished_at=now() - timedelta(days=6)
+    )
+    DBTaskResult.objects.filter(pk=old_failure.id).update(
+        status=TaskResultStatus.FAILED, finished_at=now() - timedelta(days=8)
+    )
+    outcome = runtime_tidy.call()
+    assert outcome["orphaned_tasks_failed"] == 1
+    assert outcome["finished_tasks_pruned"] == 1
     assert DBTaskResult.objects.get(pk=orphan.id).status == TaskResultStatus.FAILED
     assert DBTaskResult.objects.get(pk=healthy.id).status == TaskResultStatus.RUNNING
+    assert not DBTaskResult.objects.filter(pk=old_success.id).exists()
+    assert DBTaskResult.objects.filter(pk__in=[recent_success.id, old_failure.id]).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -13,6 +14,9 @@ from kopiena.core.clock import now
 from kopiena.core.models import WorkerHeartbeat
 
 HEARTBEAT_KEEP = timedelta(days=7)
+# Finished task rows are history, not state: keep the queue table small so claiming stays fast.
+SUCCESSFUL_KEEP = timedelta(days=7)
+FAILED_KEEP = timedelta(days=30)
 LOST_MESSAGE = "The worker running this task stopped sending heartbeats (killed or crashed)."
 
 
@@ -22,7 +26,7 @@ class WorkerLost(Exception):
 
 @task()
 def runtime_tidy() -> dict:
-    """Fail tasks orphaned by a dead worker, and forget heartbeats of long-gone workers."""
+    """Fail tasks orphaned by a dead worker; forget old finished tasks and long-gone workers."""
     at = now()
     alive_since = at - timedelta(seconds=settings.WORKER_STALE_SECONDS * 5)
     live_ids = set(
@@ -42,4 +46,12 @@ def runtime_tidy() -> dict:
         )
         orphaned += 1
     forgotten, _ = WorkerHeartbeat.objects.filter(last_seen__lt=at - HEARTBEAT_KEEP).delete()
-    return {"orphaned_tasks_failed": orphaned, "heartbeats_forgotten": forgotten}
+    pruned, _ = DBTaskResult.objects.filter(
+        Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=at - SUCCESSFUL_KEEP)
+        | Q(status=TaskResultStatus.FAILED, finished_at__lt=at - FAILED_KEEP)
+    ).delete()
+    return {
+        "orphaned_tasks_failed": orphaned,
+        "heartbeats_forgotten": forgotten,
+        "finished_tasks_pruned": pruned,
+    }
