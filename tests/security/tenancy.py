@@ -35,6 +35,12 @@ SKIP_MODELS = {
 
 FACTORIES: dict[str, object] = {}
 
+# Integer URL parameters that are not row ids (a calendar's year and week, a page number).
+NOT_OBJECT_IDS = {"year", "month", "week", "day", "hour", "page"}
+# Integer fields that identify a row inside its workspace (a policy's version number…): victim rows get
+# VICTIM_ID there too, so a URL looking one up by number without the workspace finds the victim's.
+IDENTIFYING_NUMBERS = {"number", "version", "version_number", "sequence", "seq"}
+
 
 def is_tenant_model(model: type[models.Model], _seen: frozenset = frozenset()) -> bool:
     """A model whose rows belong to a workspace: a FK to Workspace, or a required FK to such a model."""
@@ -96,6 +102,8 @@ class VictimBuilder:
             return self.row(f.related_model)
         if f.choices:
             return f.default if f.has_default() else f.choices[0][0]
+        if isinstance(f, models.IntegerField) and f.name in IDENTIFYING_NUMBERS:
+            return VICTIM_ID
         if f.has_default() and not isinstance(f, models.CharField | models.TextField):
             return f.get_default()
         n = self._next()
@@ -182,7 +190,11 @@ class Route:
 
     @property
     def object_params(self) -> list[str]:
-        return [name for name, conv in self.params if name != "ws" and conv in {"int", "uuid"}]
+        return [
+            name
+            for name, conv in self.params
+            if name != "ws" and conv in {"int", "uuid"} and name not in NOT_OBJECT_IDS
+        ]
 
     def url(self, values: dict[str, str]) -> str:
         return "/" + _PARAM.sub(lambda m: str(values[m.group("name")]), self.route)
@@ -210,6 +222,8 @@ def fill(route: Route, *, ws: str) -> str:
     for name, conv in route.params:
         if name == "ws":
             values[name] = ws
+        elif conv == "int" and name in NOT_OBJECT_IDS:
+            values[name] = 1 if name != "year" else 2026
         elif conv == "int":
             values[name] = VICTIM_ID
         elif conv == "uuid":
