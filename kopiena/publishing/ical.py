@@ -68,6 +68,17 @@ def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
     )
 
 
+# How often a feed's "last fetched" is written: calendar apps poll every few minutes.
+FETCH_RECORD_INTERVAL = timedelta(minutes=5)
+
+
+def calendar_feed_fetched(*, feed: CalendarFeed) -> None:
+    """Note that the feed was read (shown beside it, so a leaked address still in use stands out)."""
+    moment = now()
+    if feed.last_fetched_at is None or moment - feed.last_fetched_at > FETCH_RECORD_INTERVAL:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=moment)
+
+
 def _new_token() -> tuple[str, str]:
     raw = secrets.token_urlsafe(32)
     return raw, hash_token(raw)

@@ -129,12 +129,10 @@ def next_free_slot(
     account: ConnectedAccount,
     *,
     after: datetime | None = None,
-    taken: set[datetime] | None = None,
     allowed=None,
 ) -> datetime | None:
-    """The first queue slot after ``after`` (default: now) that no live delivery of the account uses,
-    that is not in ``taken`` (slots handed out earlier in the same batch) and, when ``allowed`` is given,
-    for which ``allowed(moment)`` is true (the caller's policy check). None when the queue has no slots or
+    """The first queue slot after ``after`` (default: now) that no live delivery of the account uses and,
+    when ``allowed`` is given, for which ``allowed(moment)`` is true (the caller's policy check). None when the queue has no slots or
     none is free within ``SEARCH_WEEKS``."""
     after = after or now()
     moments = slot_times(account, after=after)
@@ -145,7 +143,6 @@ def next_free_slot(
             account=account, state__in=_LIVE, due_at__gte=moments[0], due_at__lte=moments[-1]
         ).values_list("due_at", flat=True)
     )
-    used |= taken or set()
     for moment in moments:
         if moment in used:
             continue

@@ -738,6 +738,7 @@ def ical_feed(request: HttpRequest, ws: str, token: str) -> HttpResponse:
     if feed is None or feed.workspace.slug != ws:
         raise Http404
     body = ical.ical_document(feed, domain=request.get_host().split(":")[0] or "kopiena")
+    ical.calendar_feed_fetched(feed=feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
