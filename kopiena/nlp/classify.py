@@ -12,9 +12,10 @@ and ``scores`` (probabilities behind each decision, 0..1, four decimals). ``to_j
 that ``kopiena classify`` prints.
 
 Sentiment uses the head trained for the detected language (English for ``unknown``); toxicity has
-per-language thresholds. Complaint, question, request and suggestion combine the (English-trained)
-model heads with the multilingual patterns in ``lexicon.py``, so Latvian and Russian comments get
-intents too.
+per-language thresholds. Complaint, question, request and suggestion come from the (English-trained)
+model heads for English and from the multilingual patterns in ``lexicon.py`` for other languages
+(suggestion: both, in English). Praise is derived: clearly positive sentiment, or praise words in a
+comment that is neither negative nor a complaint.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 from . import lexicon
 from .acute import acute_reasons
-from .language import UNKNOWN, detect_languages
+from .language import detect_languages
 from .model import Model, get_model
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -95,23 +96,33 @@ def _one(
         scores[name] = score
         decided[name] = score >= model.heads[name].threshold_for(language)
 
-    english = language in ("en", UNKNOWN)
-    intents = []
-    if (english and decided["question"]) or lexicon.QUESTION.search(text):
-        intents.append("question")
-    if (english and decided["request"]) or lexicon.REQUEST.search(text):
-        intents.append("request")
-    if (english and decided["suggestion"]) or lexicon.SUGGESTION.search(text):
+    # The intent heads are trained on English tweets and beat the patterns there on the dev splits
+    # (question F1 74.0 vs 70.8 with patterns added); other languages rely on the patterns.
+    english = language == "en"
+    lowered = text.lower()
+
+    def intent(name: str, pattern) -> bool:
+        return decided[name] if english else bool(pattern.search(lowered))
+
+    intents = [name for name in ("question", "request") if intent(name, getattr(lexicon, name.upper()))]
+    # Suggestions are rare in the training data; the patterns add recall in English too.
+    if intent("suggestion", lexicon.SUGGESTION) or lexicon.SUGGESTION.search(lowered):
         intents.append("suggestion")
-    complaint = (english and decided["complaint"]) or (
-        label != "positive"
-        and negative >= LEXICON_COMPLAINT_NEGATIVE
-        and bool(lexicon.COMPLAINT.search(text))
+    # The complaint head learnt "delivery", "order" etc. as complaint words; a positive comment that
+    # mentions them is not a complaint.
+    complaint = (
+        decided["complaint"] and label != "positive"
+        if english
+        else (
+            label != "positive"
+            and negative >= LEXICON_COMPLAINT_NEGATIVE
+            and bool(lexicon.COMPLAINT.search(lowered))
+        )
     )
     if complaint:
         intents.append("complaint")
     praise = (label == "positive" and positive >= PRAISE_POSITIVE) or (
-        label != "negative" and bool(lexicon.PRAISE.search(text)) and not complaint
+        label != "negative" and bool(lexicon.PRAISE.search(lowered)) and not complaint
     )
     scores["praise"] = positive
     if praise:

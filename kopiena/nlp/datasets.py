@@ -14,6 +14,11 @@ import numpy as np
 
 SEED = 20261127
 DEV_FRACTION = 0.2
+# The spam data is YouTube music-video comments, where anything off-topic is spam; without ordinary
+# conversation as counter-examples the head flags plain brand comments ("thanks for the quick delivery")
+# as spam. 1,000 training texts of other tasks cost 1.6 points of YouTube dev accuracy (97.6 → 96.0)
+# and move such comments from ~0.5 to ~0.05.
+SPAM_HAM_FROM_OTHER_TASKS = 1000
 
 
 @dataclass
@@ -136,6 +141,8 @@ def load_tasks(root: Path) -> dict[str, TaskData]:
         {"complaint": "yes", "not_complaint": "no"},
     )
 
+    _add_ham_to_spam(tasks, SPAM_HAM_FROM_OTHER_TASKS)
+
     acts_train, acts_dev = _split(_read(root / "speech_act/tweetact.jsonl"), SEED)
     for act in ("question", "request", "suggestion"):
         mapping = {
@@ -144,3 +151,18 @@ def load_tasks(root: Path) -> dict[str, TaskData]:
         }
         add(act, acts_train, acts_dev, mapping)
     return tasks
+
+
+def _add_ham_to_spam(tasks: dict[str, TaskData], count: int) -> None:
+    pool = Split()
+    for name in ("complaint", "sentiment_en", "sentiment_lv", "sentiment_ru"):
+        train = tasks[name].train
+        pool.texts += train.texts
+        pool.langs += train.langs
+    rng = np.random.default_rng(SEED)
+    spam = tasks["spam"].train
+    for i in sorted(rng.choice(len(pool), size=count, replace=False)):
+        spam.texts.append(pool.texts[i])
+        spam.labels.append("no")
+        spam.langs.append(pool.langs[i])
+        spam.sources.append("ham_from_other_tasks")

@@ -41,7 +41,8 @@ def _log(message: str) -> None:
 
 
 def _fit_binary(X, y: np.ndarray, C: float) -> tuple[np.ndarray, float]:
-    model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", random_state=SEED)
+    # The dual solver is several times faster here (far more features than texts), same solution.
+    model = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", random_state=SEED)
     model.fit(X, y)
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
