@@ -78,7 +78,7 @@ def _store_credentials(account: ConnectedAccount, credentials: dict) -> None:
     Credential.objects.update_or_create(account=account, defaults={"ciphertext": encrypt_secret(credentials)})
 
 
-@sensitive_variables()  # debug error pages must not show the secrets in this frame
+@sensitive_variables()  # error reports (mailed or logged) hide every local of this frame
 @transaction.atomic
 def account_connect(
     *,
@@ -176,7 +176,7 @@ def account_connect_checked(
     )
 
 
-@sensitive_variables()  # debug error pages must not show the secrets in this frame
+@sensitive_variables()  # error reports (mailed or logged) hide every local of this frame
 @transaction.atomic
 def account_update(
     *,
@@ -222,7 +222,7 @@ def account_update(
     return account
 
 
-@sensitive_variables()  # debug error pages must not show the secrets in this frame
+@sensitive_variables()  # error reports (mailed or logged) hide every local of this frame
 @transaction.atomic
 def account_credentials_refresh(*, account: ConnectedAccount, updated: dict[str, str]) -> None:
     """Store secrets a connector renewed during a call (``connector.updated_secrets()``), merged into the
