@@ -33,6 +33,10 @@ from .model import DATA_DIR, Head, Model
 SENTIMENT_HEADS = ("sentiment_en", "sentiment_lv", "sentiment_ru")
 BINARY_HEADS = ("toxic", "spam", "complaint", "question", "request", "suggestion")
 C_GRID = (2.0, 8.0)
+CLASSES = {
+    **{head: ("negative", "neutral", "positive") for head in SENTIMENT_HEADS},
+    **{head: ("no", "yes") for head in BINARY_HEADS},
+}
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
 
 
@@ -81,7 +85,7 @@ def _tune_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
     return float(best)
 
 
-def _baseline(task: TaskData, classes: tuple[str, ...]) -> list[str]:
+def _baseline(task: TaskData) -> list[str]:
     vectorizer = make_union(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2),
@@ -91,16 +95,10 @@ def _baseline(task: TaskData, classes: tuple[str, ...]) -> list[str]:
     return list(model.predict(vectorizer.transform(task.dev.texts)))
 
 
-def _label_sets(tasks: dict[str, TaskData]) -> dict[str, tuple[str, ...]]:
-    sets = {head: ("negative", "neutral", "positive") for head in SENTIMENT_HEADS}
-    sets.update({head: ("no", "yes") for head in BINARY_HEADS})
-    return sets
-
-
 def train(data_root: Path, *, out_dir: Path = DATA_DIR, refit: bool = True, n_bits: int = 19) -> dict:
     started = time.perf_counter()
     tasks = load_tasks(data_root)
-    classes = _label_sets(tasks)
+    classes = CLASSES
     heads = (*SENTIMENT_HEADS, *BINARY_HEADS)
 
     spec = FeatureSpec(n_features=2**n_bits)
@@ -142,7 +140,7 @@ def train(data_root: Path, *, out_dir: Path = DATA_DIR, refit: bool = True, n_bi
                 }
         chosen[head] = config
 
-        baseline_predicted = _baseline(task, classes[head])
+        baseline_predicted = _baseline(task)
         for group, rows in _dev_groups(task, head).items():
             key = head if group == "all" else f"{head}:{group}"
             truth_labels = [task.dev.labels[i] for i in rows]
@@ -226,25 +224,23 @@ def _assemble(
 def pipeline_scores(model: Model, tasks: dict[str, TaskData]) -> dict[str, dict]:
     from .classify import classify_with
 
-    checks: dict[str, tuple[str, Callable]] = {
-        "sentiment_en": ("sentiment_en", lambda c: c.sentiment),
-        "sentiment_lv": ("sentiment_lv", lambda c: c.sentiment),
-        "sentiment_ru": ("sentiment_ru", lambda c: c.sentiment),
-        "toxic": ("toxic", lambda c: "yes" if c.toxic else "no"),
-        "spam": ("spam", lambda c: "yes" if c.spam else "no"),
-        "complaint": ("complaint", lambda c: "yes" if "complaint" in c.intents else "no"),
-        "question": ("question", lambda c: "yes" if "question" in c.intents else "no"),
-        "request": ("request", lambda c: "yes" if "request" in c.intents else "no"),
-        "suggestion": ("suggestion", lambda c: "yes" if "suggestion" in c.intents else "no"),
+    def has(intent: str) -> Callable:
+        return lambda c: "yes" if intent in c.intents else "no"
+
+    # What each dev split's label corresponds to in the printed record.
+    readers: dict[str, Callable] = {
+        **{head: (lambda c: c.sentiment) for head in SENTIMENT_HEADS},
+        "toxic": lambda c: "yes" if c.toxic else "no",
+        "spam": lambda c: "yes" if c.spam else "no",
+        **{intent: has(intent) for intent in ("complaint", "question", "request", "suggestion")},
     }
     scores = {}
-    for name, (head, read) in checks.items():
+    for head, read in readers.items():
         task = tasks[head]
-        results = classify_with(model, task.dev.texts)
-        predicted = [read(r) for r in results]
-        positive = None if head.startswith("sentiment") else "yes"
+        predicted = [read(r) for r in classify_with(model, task.dev.texts)]
+        positive = None if head in SENTIMENT_HEADS else "yes"
         for group, rows in _dev_groups(task, head).items():
-            key = name if group == "all" else f"{name}:{group}"
+            key = head if group == "all" else f"{head}:{group}"
             scores[key] = _metrics([task.dev.labels[i] for i in rows], [predicted[i] for i in rows], positive)
     scores["language_id_accuracy"] = _language_accuracy(tasks)
     return scores
