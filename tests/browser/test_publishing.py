@@ -25,6 +25,7 @@ from kopiena.policy.schema import PolicyDocument
 from kopiena.policy.selectors import policy_current_data
 from kopiena.policy.services import policy_save
 from kopiena.publishing.models import Delivery, DeliveryState, Post, PostState
+from kopiena.publishing.services import post_create, post_schedule
 from kopiena.sandbox import start_sandbox
 from kopiena.teams.models import Role
 
@@ -162,3 +163,41 @@ def test_draft_approve_drag_and_publish_on_time(
     page.goto(f"/w/{workspace.slug}/calendar/posts/{post.pk}/")
     assert page.locator("[data-testid=delivery-state]").all_inner_texts() == ["Published", "Published"]
     screenshot(page, "publishing-published")
+
+
+def test_a_refused_drag_shows_the_rule_and_the_nearest_slot_and_reverts(
+    logged_in_page, member, owner_access, workspace, sandboxes, screenshot
+):
+    from tests.publishing.conftest import daytime
+
+    account = account_connect(
+        access=owner_access,
+        platform="mastodon",
+        name="Mastodon kafija",
+        base_url=sandboxes[0].base_url,
+        credentials={"access_token": sandboxes[0].access_token},
+        is_sandbox=True,
+        approval_required=False,
+    )
+    first = post_create(access=owner_access, account_ids=[account.pk], text="Pirmais", content_type="photo")
+    post_schedule(access=owner_access, post_id=first.pk, at=daytime(1, 12))
+    second = post_create(access=owner_access, account_ids=[account.pk], text="Otrais", content_type="video")
+    second = post_schedule(access=owner_access, post_id=second.pk, at=daytime(2, 13))
+
+    page = logged_in_page(member(Role.MANAGER))
+    page.goto(f"/w/{workspace.slug}/calendar/")
+    event = page.locator(f"#kp-calendar [data-post-id='{second.pk}']")
+    event.wait_for()
+    tomorrow = daytime(1, 12).astimezone(RIGA).date()
+    _drag(page, event, page.locator(f"#kp-calendar td.fc-daygrid-day[data-date='{tomorrow:%Y-%m-%d}']"))
+    page.wait_for_selector("#kp-calendar[data-last-move]")
+    assert page.locator("#kp-calendar").get_attribute("data-last-move") == "refused"
+    message = page.inner_text("#kp-calendar-message")
+    assert "The post was not moved." in message and "Nearest allowed time: " in message
+    assert "minutes apart" in message  # which rule
+    assert f"{tomorrow:%Y-%m-%d} 15:00" in message  # 180 minutes after the 12:00 post
+    day_after = daytime(2, 13).astimezone(RIGA).date()
+    cell = page.locator(f"#kp-calendar td.fc-daygrid-day[data-date='{day_after:%Y-%m-%d}']")
+    assert cell.locator(f"[data-post-id='{second.pk}']").count() == 1  # the drag was reverted
+    assert Post.objects.get(pk=second.pk).scheduled_at == second.scheduled_at
+    screenshot(page, "publishing-calendar-refused")

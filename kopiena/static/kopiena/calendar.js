@@ -56,8 +56,9 @@
         }
         info.revert();
         var text = config.texts.refused + " " + (result.data.message || "");
-        if (result.data.proposed_at) {
-          text += " " + config.texts.proposed + ": " + result.data.proposed_at.replace("T", " ").slice(0, 16);
+        var proposed = result.data.proposed_at ? result.data.proposed_at.replace("T", " ").slice(0, 16) : "";
+        if (proposed && text.indexOf(proposed) === -1) {  // the service's message usually names it already
+          text += " " + config.texts.proposed + ": " + proposed;
         }
         show("warning", text);
         el.dataset.lastMove = "refused";
@@ -76,6 +77,8 @@
     firstDay: 1,
     height: "auto",
     nowIndicator: true,
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
     editable: config.canMove,
     eventStartEditable: config.canMove,
