@@ -7,6 +7,7 @@ releases the clock's leadership, in that order.
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -35,6 +36,14 @@ def prepare_database(*, stdout: TextIO, migrate: bool) -> None:
         call_command("createcachetable", verbosity=0)
     if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def task_log_level(verbosity: int) -> None:
+    """django-tasks logs two lines per task at INFO, and httpx one per request: with 1-second periodic
+    tasks that buries the console. Show them only with ``-v 2`` or more; WARNING and up always show."""
+    level = logging.INFO if verbosity >= 2 else logging.WARNING
+    for name in ("django_tasks", "django_tasks_db", "httpx"):
+        logging.getLogger(name).setLevel(level)
 
 
 def install_stop_signals(on_stop: Callable[[], None]) -> None:

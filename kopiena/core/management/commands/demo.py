@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from kopiena.core.demo import DEMO_PEOPLE, demo_load
-from kopiena.core.tasks_runtime.embedded import prepare_database, serve
+from kopiena.core.tasks_runtime.embedded import prepare_database, serve, task_log_level
 from kopiena.sandbox.demo import start_demo_sandbox
 
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **options):
+        task_log_level(options["verbosity"])
         prepare_database(stdout=self.stdout, migrate=not options["no_migrate"])
         ctx = demo_load(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {ctx.workspace.name}"))

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from kopiena.core.tasks_runtime.embedded import prepare_database, serve
+from kopiena.core.tasks_runtime.embedded import prepare_database, serve, task_log_level
 from kopiena.sandbox.demo import start_demo_sandbox
 
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-clock", action="store_true", help="web and worker only")
 
     def handle(self, *args, **options):
+        task_log_level(options["verbosity"])
         prepare_database(stdout=self.stdout, migrate=not options["no_migrate"])
         start_demo_sandbox(stdout=self.stdout)  # only when a workspace has the demo's sandbox account
         serve(
