@@ -45,7 +45,7 @@ def engine_config():
 
     return EngineConfig(
         late_cutoff_seconds=3600,
-        lease_seconds=4,  # short, so a killed worker's rows come back within the bench
+        lease_seconds=6,  # short, so a killed worker's rows come back within the bench
         max_attempts=10,
         retry_base_seconds=0.2,
         reconcile_delay_seconds=0.5,

@@ -107,7 +107,16 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
         return delivery.state
     # From here on the platform may receive the post: a crash leaves 'publishing', which recovery turns
     # into 'unconfirmed', never back into 'pending'.
-    if not guarded_update(delivery, from_states=_CLAIMED, worker=worker, state=DeliveryState.PUBLISHING):
+    # The lease restarts here so that it covers the whole send: recovery may only call this row
+    # unconfirmed once the connector call has certainly ended (its timeouts are shorter than a lease).
+    lease_end = now() + timedelta(seconds=config.lease_seconds)
+    if not guarded_update(
+        delivery,
+        from_states=_CLAIMED,
+        worker=worker,
+        state=DeliveryState.PUBLISHING,
+        lease_expires_at=lease_end,
+    ):
         return delivery.state  # our lease was taken back meanwhile; whoever holds it now decides
     # The post shows "publishing" from its first send (a guarded UPDATE: no lock on the hot path).
     if delivery.post.state == PostState.SCHEDULED:
