@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.errors import AccountDisconnected, AuthExpired, ConnectorError, RateLimited
@@ -55,8 +56,12 @@ def inbox_capable(platform: str) -> bool:
 def accounts_due(moment=None) -> list[ConnectedAccount]:
     """Active inbox-capable accounts whose last poll is older than their interval (cheap when none)."""
     moment = moment or now()
+    shortest = min(POLL_EVERY_SECONDS, SANDBOX_POLL_EVERY_SECONDS)
+    candidates = ConnectedAccount.objects.filter(status=AccountStatus.ACTIVE).filter(
+        Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=moment - timedelta(seconds=shortest))
+    )
     due = []
-    for account in ConnectedAccount.objects.filter(status=AccountStatus.ACTIVE).select_related("workspace"):
+    for account in candidates.select_related("workspace"):
         every = SANDBOX_POLL_EVERY_SECONDS if account.is_sandbox else POLL_EVERY_SECONDS
         if account.last_synced_at and account.last_synced_at > moment - timedelta(seconds=every):
             continue

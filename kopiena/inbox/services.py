@@ -167,8 +167,8 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
             )
         )
     Item.objects.bulk_create(rows, ignore_conflicts=True)
-    for thread in threads.values():
-        thread.save()
+    for thread in threads.values():  # only what ingest owns: a concurrent assignment is kept
+        thread.save(update_fields=_ABSORBED_FIELDS)
     created = Item.objects.filter(account=account, external_id__in=[r.external_id for r in fresh]).count()
     audit_record(
         actor=None,
@@ -178,6 +178,20 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
         after={"items": created, "threads_created": created_threads, "threads": len(threads)},
     )
     return IngestResult(created, created_threads, tuple(t.pk for t in threads.values()))
+
+
+_ABSORBED_FIELDS = [
+    "last_item_at",
+    "sentiment",
+    "language",
+    "acute",
+    "acute_reasons",
+    "priority",
+    "assigned_role",
+    "route_rule",
+    "status",
+    "updated_at",
+]
 
 
 def _thread_absorb(thread: Thread, remote: RemoteItem, c: Classification, decision) -> None:
