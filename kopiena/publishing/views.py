@@ -360,9 +360,24 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
         for v in evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
         if v.code != "links.share"
     ]
-    return render(
-        request, "publishing/_problems.html", {"rows": rows, "link_notes": link_notes, "checked": bool(rows)}
-    )
+    at = saved.scheduled_at if saved and saved.scheduled_at else now()
+    mix_notes = [
+        note
+        for account, _length, _problems in rows
+        for note in _mix_notes(policy, account, draft.content_type, at, saved.pk if saved else None)
+    ]
+    context = {"rows": rows, "link_notes": link_notes, "mix_notes": mix_notes, "checked": bool(rows)}
+    return render(request, "publishing/_problems.html", context)
+
+
+def _mix_notes(policy, account, content_type: str, at: datetime, post_id: int | None) -> list[str]:
+    """M6: whether one more post of this type makes the account's drifted mix for that week worse."""
+    zone = ZoneInfo(account.timezone or account.workspace.timezone)
+    day = at.astimezone(zone).date()
+    start = datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=zone)
+    counts = _period_counts(account.workspace, account.pk, start, start + timedelta(days=7), exclude=post_id)
+    report = evaluators.check_mix(policy, evaluators.account_key_for(account), counts, content_type)
+    return [f"{account.name}: {violation.message}" for violation in report.violations]
 
 
 def _act(request: HttpRequest, ws: str, post_id: int, action, success: str, **kwargs) -> HttpResponse:
@@ -476,10 +491,14 @@ def approvals(request: HttpRequest, ws: str) -> HttpResponse:
     )
 
 
-def _period_counts(workspace, account_id: int | None, start: datetime, end: datetime) -> dict[str, int]:
+def _period_counts(
+    workspace, account_id: int | None, start: datetime, end: datetime, exclude: int | None = None
+) -> dict[str, int]:
     posts = Post.objects.filter(workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end).exclude(
         state__in=[PostState.CANCELLED, PostState.FAILED]
     )
+    if exclude:
+        posts = posts.exclude(pk=exclude)
     if account_id:
         posts = posts.filter(pk__in=Variant.objects.filter(account_id=account_id).values("post_id"))
     counts: dict[str, int] = {}

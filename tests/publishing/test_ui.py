@@ -222,3 +222,24 @@ def test_mix_panel_counts_planned_posts(member, login, workspace, scheduled):
     assert 'data-kp-mix-chart="week"' in page and 'id="kp-mix-data"' in page
     data = json.loads(page.split('id="kp-mix-data" type="application/json">')[1].split("</script>")[0])
     assert set(data["series"]) == {"week", "month"}
+
+
+def test_live_check_flags_a_post_that_worsens_a_drifted_mix(
+    member, login, workspace, account, manager_access
+):
+    soon = datetime.now(UTC) + timedelta(minutes=10)  # this week (the live check looks at the current one)
+    for minutes in (0, 10):  # two photos: photo is far above the default 25 % target
+        post = post_create(
+            access=manager_access, account_ids=[account.pk], content_type="photo", text=f"F{minutes}"
+        )
+        at = soon + timedelta(minutes=minutes)
+        post_schedule(access=manager_access, post_id=post.pk, at=at, override_reason="test plan")
+    client = login(member(Role.CONTRIBUTOR))
+    photo = client.post(
+        url("post_validate", workspace), {"accounts": [account.pk], "text": "Vēl", "content_type": "photo"}
+    ).content.decode()
+    assert 'data-testid="mix-note"' in photo and "makes it worse" in photo
+    video = client.post(
+        url("post_validate", workspace), {"accounts": [account.pk], "text": "Vēl", "content_type": "video"}
+    ).content.decode()
+    assert 'data-testid="mix-note"' not in video
