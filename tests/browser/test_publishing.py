@@ -202,3 +202,62 @@ def test_a_refused_drag_shows_the_rule_and_the_nearest_slot_and_reverts(
     assert cell.locator(f"[data-post-id='{second.pk}']").count() == 1  # the drag was reverted
     assert Post.objects.get(pk=second.pk).scheduled_at == second.scheduled_at
     screenshot(page, "publishing-calendar-refused")
+
+
+def test_planning_pages_render_cleanly(
+    logged_in_page, member, owner_access, workspace, sandboxes, screenshot
+):
+    """Queues, content mix, import preview and iCal feeds in a browser (screenshots for review)."""
+    from tests.publishing.conftest import daytime
+
+    account = account_connect(
+        access=owner_access,
+        platform="mastodon",
+        name="Mastodon kafija",
+        base_url=sandboxes[0].base_url,
+        credentials={"access_token": sandboxes[0].access_token},
+        is_sandbox=True,
+        approval_required=False,
+    )
+    for n, kind in enumerate(["photo", "video", "text"]):
+        post = post_create(
+            access=owner_access, account_ids=[account.pk], text=f"Plāns {n}", content_type=kind
+        )
+        post_schedule(access=owner_access, post_id=post.pk, at=daytime(n + 1, 12))
+    page = logged_in_page(member(Role.MANAGER))
+
+    page.goto(f"/w/{workspace.slug}/calendar/queues/")
+    page.get_by_label("Weekday").select_option("1")
+    page.get_by_label("Time").fill("09:30")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_selector("text=Time slot added.")
+    assert page.get_by_text("Tuesday 09:30").is_visible()
+    screenshot(page, "publishing-queues")
+
+    page.goto(f"/w/{workspace.slug}/calendar/mix/")
+    page.locator("canvas[data-kp-mix-chart=month]").wait_for()
+    page.wait_for_timeout(300)  # Chart.js animation
+    screenshot(page, "publishing-mix")
+
+    page.goto(f"/w/{workspace.slug}/calendar/import/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {"name": "plan.csv", "mimeType": "text/csv", "buffer": b"scheduled_at,account,text\nsoon,Nav,x\n"}
+        ],
+    )
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_selector("[data-testid=import-problems]")
+    screenshot(page, "publishing-import-problems")
+
+    page.goto(f"/w/{workspace.slug}/calendar/feeds/")
+    page.get_by_role("button", name="Create feed").click()
+    feed_url = page.locator("[data-testid=feed-url]").input_value()
+    screenshot(page, "publishing-feeds")
+    response = page.request.get(feed_url)
+    assert response.ok and b"BEGIN:VEVENT" in response.body()
+
+    page.goto(f"/w/{workspace.slug}/calendar/")
+    page.get_by_role("button", name="list").click()
+    page.wait_for_selector(".fc-list-event")
+    screenshot(page, "publishing-calendar-list")
