@@ -54,6 +54,7 @@ class ThreadOut(Schema):
     assigned_role: str
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
+    response_due_at: datetime | None
     last_item_at: datetime | None
 
 

@@ -71,6 +71,9 @@ class Thread(WorkspaceScopedModel):
     last_item_at = models.DateTimeField(null=True, blank=True, db_index=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
+    # The answer we owe now (M8 "answer everyone"): set when the community writes and nothing is pending,
+    # cleared when the platform accepts our reply. The first one equals first_response_due_at.
+    response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -60,7 +60,7 @@ def threads_for(*, access: Access, filters: InboxFilter = InboxFilter()) -> Quer
     latest = Item.objects.order_by("-remote_created_at", "-pk")
     return (
         qs.annotate(priority_rank=_PRIORITY_ORDER)
-        .order_by("priority_rank", "first_response_due_at", "-last_item_at", "pk")
+        .order_by("priority_rank", "response_due_at", "-last_item_at", "pk")
         .prefetch_related(Prefetch("items", queryset=latest, to_attr="items_newest_first"))
     )
 

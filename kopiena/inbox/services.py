@@ -101,9 +101,14 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
     policy = policy_current(workspace=workspace)
     account_key = evaluators.account_key_for(account)
     parents = {r.parent_id for r in fresh if r.parent_id}
-    known_roots = dict(
+    known_roots = dict(  # answers to their items and to our replies join the same conversation
         Item.objects.filter(account=account, external_id__in=parents).values_list(
             "external_id", "thread__root_external_id"
+        )
+    )
+    known_roots.update(
+        Reply.objects.filter(item__account=account, remote_id__in=parents).values_list(
+            "remote_id", "item__thread__root_external_id"
         )
     )
     moment = now()
@@ -127,18 +132,21 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
                     "assigned_role": decision.role or "",
                     "route_rule": decision.rule_name,
                     "priority": decision.priority,
-                    "first_response_due_at": _due_at(
-                        workspace,
-                        policy,
-                        kind=placement.kind,
-                        priority=decision.priority,
-                        start=clock_start(remote.created_at, moment),
-                    ),
                 },
             )
             created_threads += created
             threads[placement.root] = thread
         _thread_absorb(thread, remote, c, decision)
+        if thread.response_due_at is None:  # nothing owed yet: this item starts the clock
+            thread.response_due_at = _due_at(
+                workspace,
+                policy,
+                kind=placement.kind,
+                priority=thread.priority,
+                start=clock_start(remote.created_at, moment),
+            )
+            if thread.first_response_due_at is None:
+                thread.first_response_due_at = thread.response_due_at
         rows.append(
             Item(
                 workspace=workspace,
@@ -190,6 +198,8 @@ _ABSORBED_FIELDS = [
     "assigned_role",
     "route_rule",
     "status",
+    "response_due_at",
+    "first_response_due_at",
     "updated_at",
 ]
 
@@ -426,9 +436,10 @@ def reply_record_outcome(
         thread = Thread.objects.select_for_update().get(pk=reply.item.thread_id)
         if thread.first_responded_at is None:
             thread.first_responded_at = reply.sent_at
+        thread.response_due_at = None  # answered: the clock stops until they write again
         if thread.status == ThreadStatus.OPEN:
             thread.status = ThreadStatus.WAITING
-        thread.save(update_fields=["first_responded_at", "status", "updated_at"])
+        thread.save(update_fields=["first_responded_at", "response_due_at", "status", "updated_at"])
     reply.save()
     audit_record(
         actor=None,

@@ -11,7 +11,7 @@ from kopiena.inbox.models import Thread
 
 @dataclass(frozen=True)
 class SlaState:
-    """``seconds`` of business time left (negative: overdue by that much); None once answered."""
+    """Business ``seconds`` left for the answer we owe (negative: overdue); None when nothing is owed."""
 
     seconds: float | None
     answered: bool
@@ -31,12 +31,11 @@ class SlaState:
 
 
 def sla_state(thread: Thread, calendar: business_time.BusinessCalendar, at: datetime) -> SlaState:
-    if thread.first_responded_at is not None:
-        return SlaState(None, True)
-    if thread.first_response_due_at is None:
-        return SlaState(None, False)
-    if at <= thread.first_response_due_at:
-        left = business_time.business_seconds_between(calendar, at, thread.first_response_due_at)
+    due = thread.response_due_at
+    if due is None:
+        return SlaState(None, thread.first_responded_at is not None)
+    if at <= due:
+        left = business_time.business_seconds_between(calendar, at, due)
     else:
-        left = -business_time.business_seconds_between(calendar, thread.first_response_due_at, at)
+        left = -business_time.business_seconds_between(calendar, due, at)
     return SlaState(left, False)

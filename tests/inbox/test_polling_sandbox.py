@@ -127,3 +127,23 @@ def test_demo_path_publish_and_the_simulated_audience_answers_into_the_inbox(own
     assert thread is not None, "no comment came back within 25 s"
     assert thread.first_response_due_at is not None and thread.language
     assert time.monotonic() - started < 30
+
+
+def test_a_follow_up_after_our_answer_starts_a_new_deadline(account, owner_access, sandbox):
+    """M8: answer everyone — a question after our reply is owed an answer too; the first response stays."""
+    with connector_for(account) as connector:
+        post = connector.publish(PostDraft(text="Jauna kafija!", idempotency_key="post-3"))
+    sandbox.comment(post.remote_id, "Vai rīt strādājat?")
+    polling.account_poll(account)
+    reply = item_reply(access=owner_access, item=Item.objects.get(), text="Jā, no 9 līdz 18.", confirmed=True)
+    reply_deliver(reply_id=reply.pk)
+    reply.refresh_from_db()
+    thread = Thread.objects.get()
+    assert thread.response_due_at is None and thread.first_responded_at is not None
+    first_responded = thread.first_responded_at
+    sandbox.comment(reply.remote_id, "Un sestdien?")
+    polling.account_poll(account)
+    thread.refresh_from_db()
+    assert Thread.objects.count() == 1 and thread.items.count() == 2
+    assert thread.status == ThreadStatus.OPEN and thread.response_due_at is not None
+    assert thread.first_responded_at == first_responded
