@@ -282,6 +282,9 @@ def post_update(
                 texts.setdefault(variant.account_id, text)
     _sync_variants(post, accounts, texts)
     if post.state == PostState.SCHEDULED:
+        # A scheduled post stays on the calendar only if it still passes the checks in its slot (an
+        # override given when it was scheduled still stands).
+        _check_schedule(access, post, post.scheduled_at, post.override_reason or None)
         _sync_deliveries(post, post.scheduled_at)
     _audit(access, "post.update", post, before)
     return post

@@ -10,7 +10,13 @@ import pytest
 from kopiena.audit.models import AuditEvent
 from kopiena.core.errors import NotPermitted
 from kopiena.publishing.models import PostState
-from kopiena.publishing.services import ScheduleRefused, post_create, post_reschedule, post_schedule
+from kopiena.publishing.services import (
+    ScheduleRefused,
+    post_create,
+    post_reschedule,
+    post_schedule,
+    post_update,
+)
 
 from .conftest import daytime
 
@@ -121,3 +127,18 @@ def test_contributor_cannot_override(contributor_access, manager_access, account
         post_schedule(
             access=contributor_access, post_id=post.pk, at=daytime(2, 23), override_reason="because"
         )
+
+
+def test_editing_a_scheduled_post_is_checked_again(manager_access, new_post, make_account):
+    post = new_post("text")
+    post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12))
+    with pytest.raises(ScheduleRefused) as refused:
+        post_update(access=manager_access, post_id=post.pk, text="x" * 501)
+    assert _rules(refused.value) == ["platform.too_long"]
+    post.refresh_from_db()
+    assert post.text == "Sveiki"  # nothing changed
+    extra = make_account("Second", approval_required=False)
+    post_update(
+        access=manager_access, post_id=post.pk, account_ids=[post.variants.get().account_id, extra.pk]
+    )
+    assert post.deliveries.filter(state="pending").count() == 2
