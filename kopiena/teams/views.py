@@ -90,7 +90,10 @@ def workspace_view(perm: Perm | str | None = None):
         def wrapped(request: HttpRequest, ws: str, *args, **kwargs) -> HttpResponse:
             try:
                 request.access = access_workspace(actor=request.user, slug=ws, perm=perm)
-                request.session[LAST_WORKSPACE_SESSION_KEY] = ws
+                if request.session.get(LAST_WORKSPACE_SESSION_KEY) != ws:
+                    # Only on a change: writing the session on every request costs a database write
+                    # (and SQLite lock contention with the worker) for nothing.
+                    request.session[LAST_WORKSPACE_SESSION_KEY] = ws
                 with timezone.override(_display_zone(request.access.workspace.timezone)):
                     return view(request, ws, *args, **kwargs)
             except NotPermitted as exc:
