@@ -24,7 +24,7 @@ from kopiena.core.tasks_runtime.health import (
 )
 from kopiena.core.tasks_runtime.leader import AdvisoryLockLeader, LeaseLeader
 from kopiena.core.tasks_runtime.maintenance import runtime_tidy
-from kopiena.core.tasks_runtime.periodic import periodic_tasks
+from kopiena.core.tasks_runtime.periodic import PeriodicTask, periodic_tasks
 from kopiena.core.tasks_runtime.worker import Worker
 from kopiena.teams.models import Role
 from tests.core import tasks
@@ -278,3 +278,18 @@ def test_failures_are_recorded_honestly_and_the_worker_keeps_going():
     assert "roaster overheated" in failed.traceback
     assert DBTaskResult.objects.get(pk=unstorable.id).status == TaskResultStatus.FAILED
     assert DBTaskResult.objects.get(pk=fine.id).return_value == 42
+
+
+class UnenqueueableTask:
+    """Stands in for a task whose enqueue fails (e.g. an argument it cannot serialise)."""
+
+    def enqueue(self):
+        raise ValueError("cannot enqueue")
+
+
+@pytest.mark.django_db
+def test_one_broken_periodic_task_does_not_stop_the_others():
+    broken = PeriodicTask(path="tests.core.tasks.broken", every_seconds=60, task=UnenqueueableTask())
+    clock = Clock(entries=[broken, *periodic_tasks([("tests.core.tasks.tick", 60)])])
+    assert clock.tick(now()) == ["tests.core.tasks.tick"]
+    assert DBTaskResult.objects.get().task_path == "tests.core.tasks.tick"

@@ -82,11 +82,18 @@ class Clock:
                 continue
             if self._still_waiting(state):
                 continue
-            with transaction.atomic():
-                result = entry.task.enqueue()
-                state.last_enqueued_at = at
-                state.last_result_id = str(result.id)
-                state.save()
+            try:
+                with transaction.atomic():
+                    result = entry.task.enqueue()
+                    state.last_enqueued_at = at
+                    state.last_result_id = str(result.id)
+                    state.save()
+            except DatabaseError:
+                raise  # the database is gone for every entry: run() backs off
+            except Exception:
+                # One broken entry must not stop the others' schedule; it is retried next tick.
+                logger.exception("clock: could not enqueue %s", entry.path)
+                continue
             enqueued.append(entry.path)
         return enqueued
 
