@@ -7,7 +7,9 @@ attacker owns their own workspace (every permission there) and belongs to nothin
 For each route:
 * with ``ws`` = the victim's slug, GET and POST must be 404 (405 allowed for a method the route refuses,
   but at least one method must answer 404);
-* with ``ws`` = the attacker's own slug and every object id = an id of a victim row, likewise;
+* with ``ws`` = the attacker's own slug and every object id = an id of a victim row, likewise (an API
+  write whose body is refused before the lookup passes only if the answer is byte-identical to the one
+  for an id that exists nowhere);
 * with no object id at all (lists, dashboards, the API's /me), the response may be 200 but must not
   contain any text of a victim row (every one carries ``MARK``);
 * public routes (signing in, health, docs, webhooks with their own signature checks, …) are named in
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 from django.test import Client
@@ -84,6 +87,32 @@ def _api_template(route: str) -> str:
     return "/" + re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", route)
 
 
+def _api_path_types() -> dict[str, dict[str, str]]:
+    """Path template → {parameter: "int" | "str"} from the schema (``/{post_id}`` without ``int:`` is
+    still an integer id when the operation's signature says so)."""
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    types: dict[str, dict[str, str]] = {}
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path":
+                    kind = parameter.get("schema", {}).get("type")
+                    types.setdefault(path, {})[parameter["name"]] = "int" if kind == "integer" else "str"
+    return types
+
+
+def all_routes():
+    """Every resolver route; API routes carry their parameter types from the OpenAPI schema."""
+    types = _api_path_types()
+    routes = []
+    for route in walk_routes():
+        known = types.get(_api_template(route.route)) if route.route.startswith(API_PREFIX) else None
+        if known:
+            route = replace(route, params=tuple((name, known.get(name, conv)) for name, conv in route.params))
+        routes.append(route)
+    return routes
+
+
 class Prober:
     """Sends requests as the attacker and collects every violation (so one run names them all)."""
 
@@ -114,12 +143,25 @@ class Prober:
         for method in self.methods_for(route):
             response = self.send(route, url, method)
             statuses[method] = response.status_code
-            if response.status_code not in (404, 405):
-                self.violations.append(
-                    f"{method.upper()} {url} [{route.name}] → {response.status_code}, not 404"
-                )
-        if statuses and 404 not in statuses.values() and all(s == 405 for s in statuses.values()):
+            if response.status_code in (404, 405) or self._rejected_before_lookup(
+                route, url, method, response
+            ):
+                continue
+            self.violations.append(f"{method.upper()} {url} [{route.name}] → {response.status_code}, not 404")
+        if statuses and all(s == 405 for s in statuses.values()):
             self.violations.append(f"{url} [{route.name}] answered 405 to every method tried: {statuses}")
+
+    def _rejected_before_lookup(self, route, url: str, method: str, response) -> bool:
+        """An API write whose body is refused (400/422) before the object is looked up leaks nothing if
+        the answer is exactly the one for an id that exists nowhere; then it is not a violation."""
+        if (
+            not route.route.startswith(API_PREFIX)
+            or method == "get"
+            or response.status_code not in (400, 422)
+        ):
+            return False
+        nowhere = self.send(route, url.replace(str(VICTIM_ID), str(VICTIM_ID + 1)), method)
+        return (nowhere.status_code, nowhere.content) == (response.status_code, response.content)
 
     def expect_no_leak(self, route, url: str, *, methods=("get",)) -> None:
         for method in methods:
@@ -134,7 +176,7 @@ class Prober:
 
 
 def test_every_route_hides_the_other_workspace(world):
-    routes = walk_routes()
+    routes = all_routes()
     assert len(routes) > 10, "the resolver walk found suspiciously few routes"
     prober = Prober(world)
     own, victim = world["own"].slug, world["victim"].slug
@@ -210,7 +252,7 @@ def test_anonymous_visitors_reach_no_tenant_page(world):
     client = Client(raise_request_exception=False)
     victim = world["victim"].slug
     problems = []
-    for route in walk_routes():
+    for route in all_routes():
         public = route.name in PUBLIC_ROUTES or route.name.split(":")[-1] in PUBLIC_ROUTES
         if route.regex or public or not (route.has_ws or route.object_params):
             continue
