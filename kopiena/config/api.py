@@ -30,6 +30,7 @@ ROUTERS: dict[str, str] = {
     "/accounts": "kopiena.integrations.apis",
     "/policy": "kopiena.policy.apis",
     "/inbox": "kopiena.inbox.apis",
+    "/posts": "kopiena.publishing.apis",
 }
 
 api = NinjaAPI(
