@@ -85,7 +85,10 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
 
 def _parse_moment(value: str, zone: ZoneInfo) -> datetime:
     """FullCalendar's start/end: an ISO string, naive (= local in ``zone``) or with an offset."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    value = value.strip().replace("Z", "+00:00")
+    if "T" in value:  # a "+02:00" offset arrives as " 02:00" when a query string was not encoded
+        value = value.replace(" ", "+")
+    moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -198,7 +201,7 @@ def post_move(request: HttpRequest, ws: str, post_id: int) -> JsonResponse:
     try:
         body = json.loads(request.body or b"{}")
         if body.get("start"):
-            target = datetime.fromisoformat(body["start"]).replace(tzinfo=zone)
+            target = _parse_moment(body["start"], zone)
         else:
             if post.scheduled_at is None:
                 raise DomainError(_("Only a scheduled post can be moved."))
@@ -627,15 +630,19 @@ def import_upload(request: HttpRequest, ws: str) -> HttpResponse:
     accounts = list(accounts_of(access=request.access))
     form = ImportForm(request.POST or None, request.FILES or None, accounts=accounts)
     if request.method == "POST" and request.POST.get("confirm"):
-        content = base64.b64decode(request.POST.get("content", ""))
+        try:
+            content = base64.b64decode(request.POST.get("content", ""), validate=True)
+        except ValueError:
+            return redirect("calendar_import", ws=ws)
         name = request.POST.get("filename", "upload.csv")
         default_account = request.POST.get("default_account") or None
         result = _run_import(request, content, name, default_account, dry_run=False)
         if result.ok:
             messages.success(request, _("Imported %(count)s posts.") % {"count": result.created})
             return redirect("calendar", ws=ws)
+        fresh = ImportForm(accounts=accounts)  # an upload form for the fixed file, under the problems
         return render(
-            request, "publishing/import.html", _import_context(form, result, content, name, default_account)
+            request, "publishing/import.html", _import_context(fresh, result, content, name, default_account)
         )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
