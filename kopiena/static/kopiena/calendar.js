@@ -96,8 +96,17 @@
   calendar.render();
   window.kopienaCalendar = calendar;
 
+  // The "Export CSV" button exports what the filters show.
+  var exportLink = document.querySelector("[data-kp-export]");
+  function syncExport() {
+    if (!exportLink || !filters) return;
+    var query = new URLSearchParams(filterParams()).toString();
+    exportLink.href = exportLink.dataset.kpExport + (query ? "?" + query : "");
+  }
+  syncExport();
+
   if (filters) {
-    filters.addEventListener("change", function () { calendar.refetchEvents(); });
+    filters.addEventListener("change", function () { calendar.refetchEvents(); syncExport(); });
     filters.addEventListener("submit", function (event) { event.preventDefault(); calendar.refetchEvents(); });
   }
 })();
