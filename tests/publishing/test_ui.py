@@ -243,3 +243,20 @@ def test_live_check_flags_a_post_that_worsens_a_drifted_mix(
         url("post_validate", workspace), {"accounts": [account.pk], "text": "Vēl", "content_type": "video"}
     ).content.decode()
     assert 'data-testid="mix-note"' not in video
+
+
+def test_drag_across_the_dst_change_keeps_the_wall_clock_and_week_view_moves_hours(
+    member, login, workspace, manager_access, account
+):
+    saturday = datetime(2027, 3, 27, 12, tzinfo=RIGA)  # Riga moves to summer time on Sunday 28 March
+    post = post_create(access=manager_access, account_ids=[account.pk], text="Vasaras laiks")
+    post_schedule(access=manager_access, post_id=post.pk, at=saturday)
+    client = login(member(Role.MANAGER))
+    move = url("post_move", workspace, post_id=post.pk)
+    assert client.post(move, {"days": 1}, content_type="application/json").status_code == 200
+    moved = Post.objects.get(pk=post.pk).scheduled_at
+    assert moved.astimezone(RIGA) == datetime(2027, 3, 28, 12, tzinfo=RIGA)
+    assert moved - saturday == timedelta(hours=23)  # one real hour shorter, same clock time
+    two_hours = {"days": 0, "milliseconds": 2 * 3600 * 1000}  # a week-view drag down two hours
+    assert client.post(move, two_hours, content_type="application/json").status_code == 200
+    assert Post.objects.get(pk=post.pk).scheduled_at.astimezone(RIGA).hour == 14
