@@ -57,6 +57,7 @@ from kopiena.teams.services import (
 
 LAST_WORKSPACE_SESSION_KEY = "kopiena_last_workspace"
 NEW_TOKEN_SESSION_KEY = "kopiena_new_api_token"  # noqa: S105 - a session key name, not a secret
+NEW_INVITATION_SESSION_KEY = "kopiena_new_invitation"
 
 # The services raise these English messages; listing them here puts them in the translation catalogues,
 # so the views can show them with gettext(exc.message) in the person's language.
@@ -224,16 +225,14 @@ def team(request: HttpRequest, ws: str) -> HttpResponse:
             invite_form.add_error(exc.field, _(exc.message))
         else:
             link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": raw}))
-            messages.success(
-                request,
-                _("Invitation for %(email)s created. Send them this link (shown only once): %(link)s")
-                % {"email": invitation.email, "link": link},
-            )
+            # Shown once, after the redirect (a reload cannot create a second invitation).
+            request.session[NEW_INVITATION_SESSION_KEY] = {"email": invitation.email, "link": link}
             return redirect("team", ws=ws)
     invitations = Invitation.objects.filter(
         workspace=access.workspace, accepted_at=None, revoked_at=None, expires_at__gt=now()
     ).order_by("-created_at")
     context = {
+        "new_invitation": request.session.pop(NEW_INVITATION_SESSION_KEY, None),
         "members": members_of(workspace=access.workspace),
         "invitations": invitations,
         "invite_form": invite_form,

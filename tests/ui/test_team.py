@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from kopiena.teams.models import Invitation, Membership, Role, User
@@ -17,10 +16,11 @@ def _team_url(workspace):
 
 
 def _invite(client, workspace, email="jana@example.lv", role=Role.MODERATOR) -> str:
-    response = client.post(_team_url(workspace), {"email": email, "role": role})
-    assert response.status_code == 302
-    [message] = [str(m) for m in get_messages(response.wsgi_request)]
-    return re.search(r"(/invite/[^/]+/)", message).group(1)
+    response = client.post(_team_url(workspace), {"email": email, "role": role}, follow=True)
+    shown = response.context["new_invitation"]
+    assert shown["email"] == email and shown["link"] in response.text
+    assert client.get(_team_url(workspace)).context["new_invitation"] is None  # shown once
+    return re.search(r"(/invite/[^/]+/)", shown["link"]).group(1)
 
 
 @pytest.mark.django_db
