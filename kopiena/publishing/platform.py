@@ -28,25 +28,26 @@ def connector_class(account: ConnectedAccount) -> type[Connector]:
     return registry.get(account.platform)
 
 
-# Building a connector costs a TLS context (~10-40 ms); a worker thread reuses one per account until the
-# account's address or credential changes. Per thread, so worker threads never share or race on it;
-# bounded so a thread serving many accounts stays small.
-_local = threading.local()
-_CONNECTOR_CACHE_SIZE = 256
+# Building a connector costs a TLS context (10-40 ms); a worker process reuses one per account until
+# the account's address or credential changes. One cache per process, behind a lock (connectors and their
+# httpx clients are safe to share between threads); bounded so a worker serving many accounts stays small.
+_CONNECTORS: OrderedDict[tuple, Connector] = OrderedDict()
+_CONNECTORS_LOCK = threading.Lock()
+_CONNECTOR_CACHE_SIZE = 4096
 
 
 def connector_for(account: ConnectedAccount) -> Connector:
     """A connector for the account with its decrypted credentials (reused while they are unchanged)."""
-    cache: OrderedDict[tuple, Connector] = _local.__dict__.setdefault("connectors", OrderedDict())
     try:  # the claim query joins the credential; a lone account asks for it
         stamp = account.credential.updated_at
     except Credential.DoesNotExist:
         stamp = None
     key = (account.pk, account.platform, account.base_url, account.is_sandbox, stamp)
-    connector = cache.get(key)
-    if connector is not None:
-        cache.move_to_end(key)
-        return connector
+    with _CONNECTORS_LOCK:
+        connector = _CONNECTORS.get(key)
+        if connector is not None:
+            _CONNECTORS.move_to_end(key)
+            return connector
     credentials = AccountCredentials(
         secrets=credential_for(account),
         base_url=account.base_url,
@@ -54,11 +55,12 @@ def connector_for(account: ConnectedAccount) -> Connector:
     )
     allow_loopback = account.is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
     connector = connector_class(account)(credentials, allow_loopback=allow_loopback)
-    for stale in [k for k in cache if k[0] == account.pk]:
-        cache.pop(stale).http.close()
-    cache[key] = connector
-    while len(cache) > _CONNECTOR_CACHE_SIZE:
-        cache.popitem(last=False)[1].http.close()
+    with _CONNECTORS_LOCK:
+        for stale in [k for k in _CONNECTORS if k[0] == account.pk and k != key]:
+            _CONNECTORS.pop(stale).http.close()
+        _CONNECTORS[key] = connector
+        while len(_CONNECTORS) > _CONNECTOR_CACHE_SIZE:
+            _CONNECTORS.popitem(last=False)[1].http.close()
     return connector
 
 
