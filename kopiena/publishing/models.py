@@ -87,6 +87,9 @@ class Post(WorkspaceScopedModel):
         _("policy override reason"), blank=True, help_text=_("Set when a manager scheduled against a rule")
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Policy rules that flag but do not refuse (mix worsened, link without context): a list of
+    # {"code", "path", "message"}, refreshed whenever the post is scheduled, moved or edited.
+    policy_flags = models.JSONField(_("policy flags"), default=list, blank=True)
 
     class Meta:
         ordering = ["scheduled_at", "id"]
