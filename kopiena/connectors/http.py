@@ -32,6 +32,7 @@ import ipaddress
 import json as jsonlib
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -138,9 +139,26 @@ class GuardedBackend(httpcore.SyncBackend):
         raise last_error  # type: ignore[misc]
 
 
+_SSL_CONTEXT: ssl.SSLContext | None = None
+_SSL_CONTEXT_LOCK = threading.Lock()
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The process's one verifying TLS context (certifi CAs, as httpx's default), built on first use.
+
+    Loading the CA bundle costs 10-40 ms; a context is safe to share between clients and threads, and
+    verification (hostname check, CERT_REQUIRED) is the same as a fresh one's."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        with _SSL_CONTEXT_LOCK:
+            if _SSL_CONTEXT is None:
+                _SSL_CONTEXT = httpx.create_ssl_context(verify=True, trust_env=False)
+    return _SSL_CONTEXT
+
+
 class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = system_resolver):
-        super().__init__(trust_env=False, retries=0)
+        super().__init__(verify=shared_ssl_context(), trust_env=False, retries=0)
         # httpx builds its own pool; give it our backend (checked below so an upgrade fails loudly).
         if not isinstance(getattr(self._pool, "_network_backend", None), httpcore.SyncBackend):
             raise RuntimeError("httpcore changed: cannot install the SSRF guard")
