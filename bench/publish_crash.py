@@ -14,7 +14,6 @@ with its post on the platform, nor failed with a reason; or a platform post no d
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -23,21 +22,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-# bench/ holds calendar.py, which must not shadow the standard library's calendar module: drop this
-# directory from the import path and load the shared set-up by file name.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-_spec = importlib.util.spec_from_file_location("publishing_setup", _HERE / "publishing_setup.py")
-publishing_setup = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(publishing_setup)
-bench_database_url = publishing_setup.bench_database_url
-create_database = publishing_setup.create_database
-drop_database = publishing_setup.drop_database
-migrate = publishing_setup.migrate
-seed_deliveries = publishing_setup.seed_deliveries
-setup_django = publishing_setup.setup_django
+from publishing_setup import (
+    bench_database_url,
+    create_database,
+    drop_database,
+    migrate,
+    seed_deliveries,
+    setup_django,
+)
 
 
 def engine_config():

@@ -11,28 +11,20 @@ shows) with no filter and with an account filter. Prints JSON with p50/p95 milli
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-# bench/ holds calendar.py, which must not shadow the standard library's calendar module: drop this
-# directory from the import path and load the shared set-up by file name.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-_spec = importlib.util.spec_from_file_location("publishing_setup", _HERE / "publishing_setup.py")
-publishing_setup = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(publishing_setup)
-bench_database_url = publishing_setup.bench_database_url
-create_database = publishing_setup.create_database
-drop_database = publishing_setup.drop_database
-migrate = publishing_setup.migrate
-percentile = publishing_setup.percentile
-setup_django = publishing_setup.setup_django
+from publishing_setup import (
+    bench_database_url,
+    create_database,
+    drop_database,
+    migrate,
+    percentile,
+    setup_django,
+)
 
 CONTENT_TYPES = ["photo", "video", "text", "audio", "comic", "poll", "link", "story", "carousel"]
 BATCH = 5000
