@@ -10,6 +10,9 @@ Publishing and the inbox read the rules ONLY through these functions. Convention
   policy field that made the rule, e.g. ``publishing.cadence.accounts.mastodon:3.max_per_day``), a
   translated ``message`` and ``overridable`` (a person holding ``Perm.POLICY_OVERRIDE`` may override it
   with a reason; the caller audits that).
+* ``blocking`` says whether the rule refuses (cadence, the own-link share…) or only flags: a post that
+  worsens a drifted content mix or a link post with no stated context may still be scheduled, and the
+  caller shows the flag (issue 5: "flagged" is not "refused").
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Violation:
     path: str
     message: str
     overridable: bool = True
+    blocking: bool = True
 
 
 def account_key_for(account: Any) -> str:
@@ -294,7 +298,7 @@ def check_mix(
             "target": off.target_percent,
             "candidate": candidate_type,
         }
-        violations.append(Violation("mix.worsens", f"{path}.targets", message, True))
+        violations.append(Violation("mix.worsens", f"{path}.targets", message, blocking=False))
     return MixReport(
         path, rows, total, target.tolerance_percent, drifted, candidate_type, worsens, violations
     )
@@ -352,6 +356,7 @@ def check_links(
                 "links.require_context",
                 "publishing.links.require_context",
                 _("Say why the audience needs this link (for example: they asked for the catalogue)."),
+                blocking=False,
             )
         )
     elif context and rules.allowed_contexts and context not in rules.allowed_contexts:

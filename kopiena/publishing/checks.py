@@ -6,6 +6,8 @@ Two kinds, kept apart because only one may be overridden:
   alt text…). The platform would refuse the post, so nobody can override them.
 * policy problems — the workspace's communication policy (cadence M1, content mix M6, links M9), read only
   through ``kopiena.policy.evaluators``. A manager may override them with a reason, which is audited.
+  Some policy rules only flag (``blocking=False``: a post that worsens a drifted mix, a link with no
+  stated context): they never refuse and are stored on the post as ``policy_flags`` (``flags_of``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Problem:
     """One reason a post cannot be scheduled at the asked time.
 
     ``rule`` names the rule ("cadence.max_per_day", "platform.text_too_long"…); ``proposed_at`` is the
-    nearest time the rule allows, when the rule is about time.
+    nearest time the rule allows, when the rule is about time. ``blocking=False``: a flag, not a refusal.
     """
 
     rule: str
@@ -36,6 +38,16 @@ class Problem:
     account_id: int | None = None
     field: str = ""
     proposed_at: datetime | None = None
+    blocking: bool = True
+
+
+def flags_of(problems: list[Problem]) -> list[dict]:
+    """The non-blocking problems as ``Post.policy_flags`` stores them: [{"code", "path", "message"}]."""
+    return [{"code": p.rule, "path": p.field, "message": p.message} for p in problems if not p.blocking]
+
+
+def refusals_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.blocking]
 
 
 def variant_problems(variant: Variant) -> list[Problem]:
@@ -148,4 +160,5 @@ def _problem(violation, account, proposed_at: datetime | None = None) -> Problem
         account_id=account.pk,
         field=violation.path,
         proposed_at=proposed_at,
+        blocking=violation.blocking,
     )

@@ -394,6 +394,7 @@ def _plan_row(row: ImportRow, *, access: Access, may_schedule: bool, result: Imp
     )
     result.created += 1
     if not may_schedule:
+        _flag_notes(post, row, result)
         return
     if row.media_urls:
         result.notes.append(
@@ -404,6 +405,7 @@ def _plan_row(row: ImportRow, *, access: Access, may_schedule: bool, result: Imp
             )
         )
         post_approve(access=access, post_id=post.pk)
+        _flag_notes(post, row, result)
         return
     at = row.scheduled_at or _next_slot(post, row.account)
     if at is None:
@@ -413,13 +415,25 @@ def _plan_row(row: ImportRow, *, access: Access, may_schedule: bool, result: Imp
             field="scheduled_at",
         )
     post_approve(access=access, post_id=post.pk)
-    post_schedule(access=access, post_id=post.pk, at=at)
+    post = post_schedule(access=access, post_id=post.pk, at=at)
     result.scheduled += 1
+    _flag_notes(post, row, result)
+
+
+def _flag_notes(post: Post, row: ImportRow, result: ImportResult) -> None:
+    """The policy's flags (mix worsened, link without context) as notes: shown, but the row imports."""
+    result.notes += [
+        ImportProblem(row.row, _rule_column(flag["code"], flag["path"], row), flag["message"])
+        for flag in post.policy_flags
+    ]
 
 
 def _next_slot(post: Post, account: ConnectedAccount) -> datetime | None:
     return queues.next_free_slot(
-        account, allowed=lambda moment: not checks.policy_problems(post=post, at=moment, accounts=[account])
+        account,
+        allowed=lambda moment: (
+            not checks.refusals_of(checks.policy_problems(post=post, at=moment, accounts=[account]))
+        ),
     )
 
 

@@ -106,6 +106,7 @@ def _snapshot(post: Post) -> dict:
         "link": post.link,
         "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
         "accounts": sorted(post.variants.values_list("account_id", flat=True)),
+        "policy_flags": post.policy_flags,
     }
 
 
@@ -220,6 +221,7 @@ def post_create(
     )
     _add_media(post, media or [])
     _sync_variants(post, accounts, variant_texts or {})
+    _save_flags(post, _unscheduled_flags(post))
     _audit(access, "post.create", post, None)
     return post
 
@@ -284,8 +286,11 @@ def post_update(
     if post.state == PostState.SCHEDULED:
         # A scheduled post stays on the calendar only if it still passes the checks in its slot (an
         # override given when it was scheduled still stands).
-        _check_schedule(access, post, post.scheduled_at, post.override_reason or None)
+        _overridden, flags = _check_schedule(access, post, post.scheduled_at, post.override_reason or None)
         _sync_deliveries(post, post.scheduled_at)
+    else:
+        flags = _unscheduled_flags(post)
+    _save_flags(post, flags)
     _audit(access, "post.update", post, before)
     return post
 
@@ -375,10 +380,13 @@ def post_comment_add(*, access: Access, post_id: int, body: str) -> PostComment:
 # ---------------------------------------------------------------- schedule
 
 
-def _check_schedule(access: Access, post: Post, at: datetime, override_reason: str | None) -> list:
-    """Refuse (ScheduleRefused) unless every check passes or a permitted override covers what failed.
+def _check_schedule(
+    access: Access, post: Post, at: datetime, override_reason: str | None
+) -> tuple[list[checks.Problem], list[dict]]:
+    """Refuse (ScheduleRefused) unless every blocking check passes or a permitted override covers what
+    failed. Non-blocking problems never refuse.
 
-    Returns the overridden problems (for the audit event)."""
+    Returns the overridden problems (for the audit event) and the flags to store on the post."""
     if at.tzinfo is None:
         raise DomainError(_("The time must include a time zone."), field="scheduled_at")
     if at < now() - PAST_SCHEDULE_TOLERANCE:
@@ -392,15 +400,30 @@ def _check_schedule(access: Access, post: Post, at: datetime, override_reason: s
         raise DomainError(
             _("Reconnect these accounts before scheduling: %(names)s.") % {"names": ", ".join(bad_accounts)}
         )
-    problems = checks.schedule_problems(post=post, at=at)
+    found = checks.schedule_problems(post=post, at=at)
+    flags, problems = checks.flags_of(found), checks.refusals_of(found)
     if not problems:
-        return []
+        return [], flags
     reason = (override_reason or "").strip()
     if not reason or not all(p.overridable for p in problems):
         raise ScheduleRefused(problems, timezone=post.display_timezone)
     if not access.can(Perm.POLICY_OVERRIDE):
         raise NotPermitted(_("Only a manager can schedule against the communication policy."))
-    return problems
+    return problems, flags
+
+
+def _unscheduled_flags(post: Post) -> list[dict]:
+    """Flags for a post not on the calendar: its mix and links judged in the current week."""
+    accounts = [v.account for v in post.variants.select_related("account")]
+    return checks.flags_of(
+        checks.policy_problems(post=post, at=post.scheduled_at or now(), accounts=accounts)
+    )
+
+
+def _save_flags(post: Post, flags: list[dict]) -> None:
+    if post.policy_flags != flags:
+        post.policy_flags = flags
+        post.save(update_fields=["policy_flags", "updated_at"])
 
 
 def _sync_deliveries(post: Post, at: datetime) -> None:
@@ -450,12 +473,13 @@ def post_schedule(*, access: Access, post_id: int, at: datetime, override_reason
         raise DomainError(_("This post needs a manager's approval before it can be scheduled."))
     if post.state not in (PostState.DRAFT, PostState.IN_REVIEW, PostState.APPROVED):
         raise DomainError(_("This post is already scheduled or published."))
-    overridden = _check_schedule(access, post, at, override_reason)
+    overridden, flags = _check_schedule(access, post, at, override_reason)
     before = _snapshot(post)
     post.state = PostState.SCHEDULED
     post.scheduled_at = at
     post.override_reason = (override_reason or "").strip() if overridden else ""
-    post.save(update_fields=["state", "scheduled_at", "override_reason", "updated_at"])
+    post.policy_flags = flags
+    post.save(update_fields=["state", "scheduled_at", "override_reason", "policy_flags", "updated_at"])
     _sync_deliveries(post, at)
     _audit(access, "post.schedule", post, before, **_override_details(overridden, post))
     return post
@@ -477,12 +501,13 @@ def post_reschedule(
     post = _post_for_update(access, post_id)
     if post.state != PostState.SCHEDULED:
         raise DomainError(_("Only a scheduled post can be moved."))
-    overridden = _check_schedule(access, post, at, override_reason)
+    overridden, flags = _check_schedule(access, post, at, override_reason)
     before = _snapshot(post)
     _sync_deliveries(post, at)
     post.scheduled_at = at
     post.override_reason = (override_reason or "").strip() if overridden else ""
-    post.save(update_fields=["scheduled_at", "override_reason", "updated_at"])
+    post.policy_flags = flags
+    post.save(update_fields=["scheduled_at", "override_reason", "policy_flags", "updated_at"])
     _audit(access, "post.reschedule", post, before, **_override_details(overridden, post))
     return post
 

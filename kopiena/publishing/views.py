@@ -476,7 +476,7 @@ def _next_slot_for(post: Post) -> datetime | None:
     accounts = [v.account for v in post.variants.select_related("account")]
 
     def allowed(moment: datetime) -> bool:
-        return not checks.policy_problems(post=post, at=moment, accounts=accounts)
+        return not checks.refusals_of(checks.policy_problems(post=post, at=moment, accounts=accounts))
 
     return queues.next_free_slot(variant.account, allowed=allowed)
 

@@ -128,7 +128,7 @@ def test_account_override_inherits_what_it_leaves_out():
     assert check_cadence(policy, ACCOUNT, planned, riga(2026, 11, 27, 12, 0), RIGA) == []
     [gap] = check_cadence(policy, ACCOUNT, planned, riga(2026, 11, 27, 9, 30), RIGA)
     assert gap.path == "publishing.cadence.default.min_gap_minutes"
-    assert gap.overridable is False
+    assert (gap.overridable, gap.blocking) == (False, True)  # cadence always refuses
     [other] = check_cadence(policy, "vk:2", planned, riga(2026, 11, 27, 12, 0), RIGA)
     assert other.code == "cadence.max_per_day"
     assert other.overridable is True
@@ -194,6 +194,7 @@ def test_mix_candidate_that_worsens_a_drifted_mix_is_flagged():
     [violation] = report.violations
     assert violation.code == "mix.worsens"
     assert violation.path == "publishing.content_mix.default.targets"
+    assert violation.blocking is False  # flagged, not refused (issue 5 item 4)
 
 
 def test_mix_first_post_is_never_flagged_and_no_targets_means_no_drift():
@@ -236,6 +237,8 @@ def test_a_link_needs_a_stated_context():
     assert codes(check_links(policy, "Our menu", "https://example.org/menu", "", 0, 0)) == [
         "links.require_context"
     ]
+    [flag] = check_links(policy, "Our menu", "https://example.org/menu", "", 0, 0)
+    assert flag.blocking is False  # flagged, not refused (issue 5 item 5)
     assert check_links(policy, "Our menu", "https://example.org/menu", "they asked for the menu", 0, 0) == []
     assert check_links(policy, "No links here", None, None, 0, 0) == []
     # A link pasted into the text counts as well.
@@ -257,7 +260,8 @@ def test_weekly_share_of_own_links():
     own = "https://shop.kafija.lv/katalogs"
     # 2 of 9 other posts already link home: a 3rd makes 3/10 = 30 %, allowed; a 4th would be 4/11.
     assert check_links(policy, "", own, "catalogue", 2, 9) == []
-    assert codes(check_links(policy, "", own, "catalogue", 3, 10)) == ["links.max_own_share"]
+    [refusal] = check_links(policy, "", own, "catalogue", 3, 10)
+    assert (refusal.code, refusal.blocking, refusal.overridable) == ("links.max_own_share", True, True)
     # The first own link of a week is allowed; a third-party link never counts toward the share (C4).
     assert check_links(policy, "", own, "catalogue", 0, 0) == []
     assert check_links(policy, "", "https://lsm.lv/raksts", "news", 5, 5) == []

@@ -195,7 +195,7 @@ def test_empty_time_takes_the_next_free_queue_slot(relaxed, accounts):
 
 
 def test_hootsuite_positional_format_with_a_chosen_account(relaxed, accounts):
-    relax_policy(relaxed, links={"require_context": False})  # Hootsuite files have no link-context column
+    relax_policy(relaxed)  # Hootsuite files have no link-context column: a link is flagged, not refused
     day = (datetime.now(RIGA) + timedelta(days=3)).date()
     text = f"{day:%d/%m/%Y} 10:00,Sveiki no Hootsuite,https://example.org/a\n{day:%d/%m/%Y} 14:30,Otrs,\n"
     result = posts_import(
@@ -214,6 +214,10 @@ def test_hootsuite_positional_format_with_a_chosen_account(relaxed, accounts):
     ]
     assert posts[0].link == "https://example.org/a"
     assert {v.account_id for p in posts for v in p.variants.all()} == {accounts[1].pk}
+    assert [f["code"] for f in posts[0].policy_flags] == ["links.require_context"]
+    assert posts[1].policy_flags == []
+    assert [(n.row, n.column) for n in result.notes] == [(1, "C (link)")], result.notes
+    assert "Say why the audience needs this link" in result.notes[0].message
 
 
 def test_hootsuite_without_an_account_names_column_a_rows(relaxed, accounts):
@@ -223,7 +227,7 @@ def test_hootsuite_without_an_account_names_column_a_rows(relaxed, accounts):
 
 
 def test_sprout_headed_format_xlsx(relaxed, accounts):
-    relax_policy(relaxed, links={"require_context": False})
+    relax_policy(relaxed)
     day = (datetime.now(RIGA) + timedelta(days=4)).date()
     book = openpyxl.Workbook()
     sheet = book.active

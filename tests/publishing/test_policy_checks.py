@@ -1,5 +1,6 @@
 """post_schedule refuses what the policy or the platform forbids, says which rule, proposes a slot,
-and lets a manager override policy (never platform) rules with an audited reason."""
+and lets a manager override policy (never platform) rules with an audited reason. Rules that only flag
+(mix worsened, link without context) never refuse: they are stored on the post and audited."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import pytest
 
 from kopiena.audit.models import AuditEvent
 from kopiena.core.errors import NotPermitted
+from kopiena.policy.schema import PolicyDocument
+from kopiena.policy.selectors import policy_current_data
+from kopiena.policy.services import policy_save
 from kopiena.publishing.models import PostState
 from kopiena.publishing.services import (
     ScheduleRefused,
@@ -81,25 +85,67 @@ def test_max_per_day(manager_access, new_post):
     assert refused.value.proposed_at == daytime(3, 8)
 
 
-def test_content_mix_drift_is_refused(manager_access, new_post):
+def _flag_codes(post) -> list[str]:
+    post.refresh_from_db()
+    return [flag["code"] for flag in post.policy_flags]
+
+
+def test_content_mix_drift_is_flagged_not_refused(manager_access, new_post):
     monday = daytime(7 - daytime(0).weekday() + 7, 12)  # a Monday next week, clear of other posts
     post_schedule(access=manager_access, post_id=new_post("photo").pk, at=monday)
-    with pytest.raises(ScheduleRefused) as refused:
-        post_schedule(access=manager_access, post_id=new_post("photo").pk, at=monday + timedelta(days=1))
-    assert _rules(refused.value) == ["mix.worsens"]
-    assert refused.value.proposed_at is None
-    # a different type improves the mix and is fine
-    post_schedule(access=manager_access, post_id=new_post("video").pk, at=monday + timedelta(days=1))
+    second = post_schedule(access=manager_access, post_id=new_post("photo").pk, at=monday + timedelta(days=1))
+    assert second.state == PostState.SCHEDULED and second.override_reason == ""
+    assert _flag_codes(second) == ["mix.worsens"]
+    flag = second.policy_flags[0]
+    assert flag["path"].endswith(".targets") and "Grauzdētava" in flag["message"]
+    event = AuditEvent.objects.filter(action="post.schedule", object_id=str(second.pk)).get()
+    assert [f["code"] for f in event.after["policy_flags"]] == ["mix.worsens"]
+    assert "overridden_rules" not in event.after  # a flag needs no override
+    # a different type improves the mix and carries no flag
+    third = post_schedule(access=manager_access, post_id=new_post("video").pk, at=monday + timedelta(days=2))
+    assert _flag_codes(third) == []
 
 
-def test_link_without_context_is_refused(manager_access, new_post):
+def test_link_without_context_is_flagged_not_refused(manager_access, new_post):
+    post = new_post("link", link="https://example.lv/katalogs")
+    assert _flag_codes(post) == ["links.require_context"]  # already on the draft (composer, approvals)
+    post = post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12))
+    assert post.state == PostState.SCHEDULED
+    assert _flag_codes(post) == ["links.require_context"]
+    assert "Say why the audience needs this link" in post.policy_flags[0]["message"]
+    # stating the context clears the flag on the next edit, and the audit event shows both sides
+    post_update(access=manager_access, post_id=post.pk, link_context="they asked for the catalogue")
+    assert _flag_codes(post) == []
+    event = AuditEvent.objects.filter(action="post.update", object_id=str(post.pk)).get()
+    assert [f["code"] for f in event.before["policy_flags"]] == ["links.require_context"]
+    assert event.after["policy_flags"] == []
+
+
+def test_a_flag_does_not_hide_a_refusal(manager_access, new_post):
     post = new_post("link", link="https://example.lv/katalogs")
     with pytest.raises(ScheduleRefused) as refused:
+        post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 23))
+    assert _rules(refused.value) == ["cadence.quiet_hours"]  # the flag is not listed as a refusal
+    post = post_schedule(
+        access=manager_access, post_id=post.pk, at=daytime(2, 23), override_reason="Late news"
+    )
+    event = AuditEvent.objects.filter(action="post.schedule", object_id=str(post.pk)).get()
+    assert event.after["overridden_rules"] == ["cadence.quiet_hours"]
+    assert [f["code"] for f in event.after["policy_flags"]] == ["links.require_context"]
+
+
+def test_own_link_share_is_still_refused(manager_access, new_post):
+    data = policy_current_data(workspace=manager_access.workspace)
+    data["publishing"]["links"]["own_domains"] = ["example.lv"]
+    data["publishing"]["links"]["max_own_link_share_percent"] = 0
+    policy_save(access=manager_access, document=PolicyDocument.model_validate(data))
+    post = new_post("link", link="https://example.lv/katalogs", link_context="they asked for the catalogue")
+    with pytest.raises(ScheduleRefused) as refused:
         post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12))
-    assert _rules(refused.value) == ["links.require_context"]
-    assert "Say why the audience needs this link" in refused.value.message
-    ok = new_post("link", link="https://example.lv/katalogs", link_context="they asked for the catalogue")
-    post_schedule(access=manager_access, post_id=ok.pk, at=daytime(4, 12))
+    assert _rules(refused.value) == ["links.max_own_share"]
+    post = post_schedule(access=manager_access, post_id=post.pk, at=daytime(2, 12), override_reason="Sale")
+    event = AuditEvent.objects.filter(action="post.schedule", object_id=str(post.pk)).get()
+    assert event.after["overridden_rules"] == ["links.max_own_share"]
 
 
 def test_platform_limit_cannot_be_overridden(manager_access, new_post):
