@@ -39,12 +39,21 @@ class CalendarEntryOut(Schema):
     theme: str
     scheduled_at: datetime
     account_ids: list[int]
+    flags: list[str]  # messages of the policy rules that flag the post without refusing it
 
 
 class VariantOut(Schema):
     account_id: int
     text: str
     problems: list[dict]
+
+
+class PolicyFlagOut(Schema):
+    """A policy rule that flags the post without refusing it (mix worsened, link without context)."""
+
+    code: str
+    path: str
+    message: str
 
 
 class PostOut(Schema):
@@ -61,6 +70,7 @@ class PostOut(Schema):
     poll_options: list[str]
     scheduled_at: datetime | None
     variants: list[VariantOut]
+    policy_flags: list[PolicyFlagOut]
 
 
 class PostIn(Schema):
@@ -136,6 +146,7 @@ def _post_out(request, post_id: int) -> PostOut:
         variants=[
             VariantOut(account_id=v.account_id, text=v.text, problems=v.problems) for v in post.variants.all()
         ],
+        policy_flags=[PolicyFlagOut(**flag) for flag in post.policy_flags],
     )
 
 
@@ -178,6 +189,7 @@ def posts_list(
             theme=e.theme,
             scheduled_at=e.scheduled_at,
             account_ids=list(e.account_ids),
+            flags=list(e.flags),
         )
         for e in entries
     ]

@@ -39,6 +39,7 @@ class CalendarEntry:
     scheduled_at: datetime
     author_id: int
     account_ids: tuple[int, ...]
+    flags: tuple[str, ...] = ()  # messages of the policy rules that flag the post (mix, link context)
 
 
 def posts_for_calendar(
@@ -70,7 +71,15 @@ def posts_for_calendar(
         posts.annotate(account_list=_AccountIds("variants__account_id"))
         .order_by("scheduled_at", "id")
         .values_list(
-            "id", "text", "content_type", "state", "theme", "scheduled_at", "author_id", "account_list"
+            "id",
+            "text",
+            "content_type",
+            "state",
+            "theme",
+            "scheduled_at",
+            "author_id",
+            "account_list",
+            "policy_flags",
         )
     )
     return [
@@ -83,8 +92,9 @@ def posts_for_calendar(
             scheduled_at=scheduled_at,
             author_id=author_id,
             account_ids=tuple(sorted(int(a) for a in account_list.split(","))) if account_list else (),
+            flags=tuple(flag["message"] for flag in flags or ()),
         )
-        for post_id, text, content_type, state, theme, scheduled_at, author_id, account_list in rows
+        for post_id, text, content_type, state, theme, scheduled_at, author_id, account_list, flags in rows
     ]
 
 

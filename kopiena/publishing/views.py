@@ -127,6 +127,7 @@ def calendar(request: HttpRequest, ws: str) -> HttpResponse:
             "proposed": _("Nearest allowed time"),
             "moved": _("Moved to"),
             "failed": _("Could not move the post. Try again."),
+            "flagged": _("Flagged by the communication policy"),
         },
     }
     return render(
@@ -176,13 +177,14 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
             "backgroundColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
             "borderColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
             "editable": can_move and entry.state == PostState.SCHEDULED,
-            "classNames": [f"kp-state-{entry.state}"],
+            "classNames": [f"kp-state-{entry.state}"] + (["kp-flagged"] if entry.flags else []),
             "extendedProps": {
                 "state": entry.state,
                 "stateLabel": PostState(entry.state).label,
                 "contentType": entry.content_type,
                 "theme": entry.theme,
                 "accounts": [names.get(pk, "?") for pk in entry.account_ids],
+                "flags": list(entry.flags),
             },
         }
         for entry in entries
@@ -361,7 +363,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
     link_notes = [
         v.message
         for v in evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
-        if v.code != "links.share"
+        if not v.blocking  # shown as flags; blocking link rules refuse when scheduling
     ]
     at = saved.scheduled_at if saved and saved.scheduled_at else now()
     mix_notes = [

@@ -87,9 +87,20 @@
     eventDrop: onDrop,
     eventDidMount: function (arg) {
       var props = arg.event.extendedProps;
-      arg.el.title = [props.stateLabel, props.accounts.join(", "), props.theme].filter(Boolean).join(" · ");
+      arg.el.title = [props.stateLabel, props.accounts.join(", "), props.theme].concat(props.flags || [])
+        .filter(Boolean).join(" · ");
       arg.el.dataset.postId = arg.event.id;
       arg.el.dataset.state = props.state;
+      // A policy flag (mix worsened, link without context) does not block the post: a small badge says so.
+      if (props.flags && props.flags.length) {
+        var badge = document.createElement("span");
+        badge.className = "kp-flag-badge badge text-bg-warning me-1";
+        badge.dataset.testid = "policy-flag-badge";
+        badge.textContent = "⚑";
+        badge.setAttribute("aria-label", config.texts.flagged);
+        var target = arg.el.querySelector(".fc-event-title, .fc-list-event-title") || arg.el;
+        target.prepend(badge);
+      }
     },
     loading: function (isLoading) { el.dataset.loading = isLoading ? "1" : "0"; },
   });
