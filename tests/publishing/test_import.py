@@ -307,6 +307,21 @@ def test_export_view_and_import_preview_page(member, login, workspace, relaxed, 
     assert 'data-testid="import-problems"' in page and "<code>account</code>" in page
 
 
+def test_import_preview_shows_a_link_without_context_as_a_warning(
+    member, login, workspace, relaxed, accounts
+):
+    manager = login(member(Role.MANAGER))
+    day = (datetime.now(RIGA) + timedelta(days=3)).date()
+    upload = io.BytesIO(f"{day:%d/%m/%Y} 10:00,Katalogs,https://example.org/k\n".encode())
+    upload.name = "hs.csv"
+    page = manager.post(
+        reverse("calendar_import", kwargs={"ws": workspace.slug}),
+        {"file": upload, "default_account": str(accounts[0].pk)},
+    ).content.decode()
+    assert 'data-testid="import-ok"' in page and 'data-testid="import-notes"' in page
+    assert "Say why the audience needs this link" in page
+
+
 def test_import_command(tmp_path, relaxed, accounts, workspace):
     path = tmp_path / "plan.csv"
     path.write_bytes(our_csv(plan(5, accounts)))
