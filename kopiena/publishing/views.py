@@ -360,18 +360,22 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
         variant = _DraftVariant(post=draft, account=account, text=text, media=media)
         rows.append((account, len(text), platform.validate_variant(variant)))
     policy = policy_current(workspace=request.access.workspace)
-    link_notes = [
-        v.message
-        for v in evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
-        if not v.blocking  # shown as flags; blocking link rules refuse when scheduling
-    ]
+    links = evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
+    link_notes = [v.message for v in links if not v.blocking]  # flags: scheduling goes ahead
+    link_refusals = [v.message for v in links if v.blocking]  # refused when scheduling
     at = saved.scheduled_at if saved and saved.scheduled_at else now()
     mix_notes = [
         note
         for account, _length, _problems in rows
         for note in _mix_notes(policy, account, draft.content_type, at, saved.pk if saved else None)
     ]
-    context = {"rows": rows, "link_notes": link_notes, "mix_notes": mix_notes, "checked": bool(rows)}
+    context = {
+        "rows": rows,
+        "link_notes": link_notes,
+        "link_refusals": link_refusals,
+        "mix_notes": mix_notes,
+        "checked": bool(rows),
+    }
     return render(request, "publishing/_problems.html", context)
 
 

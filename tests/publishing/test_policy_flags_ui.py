@@ -62,6 +62,7 @@ def test_live_check_labels_flags_as_not_blocking(member, login, workspace, accou
         {"accounts": [str(account.pk)], "content_type": "link", "text": "x", "link": "https://example.lv/k"},
     ).content.decode()
     assert CONTEXT_HINT in fragment and "does not stop the post from being scheduled" in fragment
+    assert 'data-testid="link-note"' in fragment and 'data-testid="link-refusal"' not in fragment
 
 
 def test_calendar_event_carries_the_flag(member, login, workspace, account, manager_access):
