@@ -64,18 +64,24 @@ def connector_for(account: ConnectedAccount) -> Connector:
     return connector
 
 
-def draft_for(variant: Variant, *, idempotency_key: str = "", post: Post | None = None) -> PostDraft:
-    """The variant as the connector's ``PostDraft`` (media in position order, poll from the post)."""
+def draft_for(
+    variant: Variant, *, idempotency_key: str = "", post: Post | None = None, has_media: bool = True
+) -> PostDraft:
+    """The variant as the connector's ``PostDraft`` (media in position order, poll from the post).
+
+    ``has_media=False`` (known from the engine's claim query) skips the media query."""
     post = post or variant.post
-    media = tuple(
-        MediaItem(
-            source=Path(item.file.path) if item.file else b"",
-            mime=item.mime_type,
-            alt_text=item.alt_text,
-            filename=Path(item.file.name).name if item.file else item.url.rsplit("/", 1)[-1],
+    media = ()
+    if has_media:
+        media = tuple(
+            MediaItem(
+                source=Path(item.file.path) if item.file else b"",
+                mime=item.mime_type,
+                alt_text=item.alt_text,
+                filename=Path(item.file.name).name if item.file else item.url.rsplit("/", 1)[-1],
+            )
+            for item in sorted(variant.media.all(), key=lambda m: (m.position, m.pk))
         )
-        for item in sorted(variant.media.all(), key=lambda m: (m.position, m.pk))
-    )
     poll = None
     if post.poll_options:
         poll = Poll(
@@ -126,17 +132,22 @@ def validate_variant(variant: Variant) -> list[dict]:
 def publish(delivery: Delivery) -> PublishResult:
     """Send the delivery once, with its idempotency key. Only connector errors escape."""
     connector = connector_for(delivery.account)
-    return connector.publish(
-        draft_for(delivery.variant, idempotency_key=delivery.idempotency_key, post=delivery.post)
+    return connector.publish(_delivery_draft(delivery))
+
+
+def _delivery_draft(delivery: Delivery) -> PostDraft:
+    return draft_for(
+        delivery.variant,
+        idempotency_key=delivery.idempotency_key,
+        post=delivery.post,
+        has_media=getattr(delivery, "has_media", True),  # annotated by the claim query
     )
 
 
 def find_published(delivery: Delivery) -> PublishResult | None:
     """After an unknown outcome: the platform's post for this delivery, or None if it does not exist."""
     connector = connector_for(delivery.account)
-    return connector.find_published(
-        draft_for(delivery.variant, idempotency_key=delivery.idempotency_key, post=delivery.post)
-    )
+    return connector.find_published(_delivery_draft(delivery))
 
 
 def can_reconcile(account: ConnectedAccount) -> bool:

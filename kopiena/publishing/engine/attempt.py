@@ -22,7 +22,12 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 from datetime import timedelta
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from kopiena.connectors import errors
 from kopiena.core.clock import now
@@ -54,16 +59,45 @@ def retry_delay_seconds(attempts: int, config: EngineConfig) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
-def _still_permitted(delivery: Delivery) -> bool:
-    post = delivery.post
+# The author/approver re-check answers the same for every delivery of a busy workspace: a worker keeps
+# each answer for a few seconds instead of asking the database per delivery. A membership change in this
+# process clears it at once; other processes see it within PERMISSION_CACHE_SECONDS.
+PERMISSION_CACHE_SECONDS = 5.0
+_PERMITTED: dict[tuple[int, int, int | None], tuple[float, bool]] = {}
+_PERMITTED_LOCK = threading.Lock()
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="publishing-engine-permissions")
+def _forget_permissions(**_kwargs) -> None:
+    with _PERMITTED_LOCK:
+        _PERMITTED.clear()
+
+
+def _ask_permitted(workspace_id: int, author_id: int, approver_id: int | None) -> bool:
     roles = dict(
         Membership.objects.filter(
-            workspace_id=post.workspace_id, user_id__in=[post.author_id, post.approved_by_id]
+            workspace_id=workspace_id, user_id__in=[author_id, approver_id]
         ).values_list("user_id", "role")
     )
-    if not role_can(roles.get(post.author_id, ""), Perm.POST_DRAFT):
+    if not role_can(roles.get(author_id, ""), Perm.POST_DRAFT):
         return False
-    return post.approved_by_id is None or role_can(roles.get(post.approved_by_id, ""), Perm.POST_APPROVE)
+    return approver_id is None or role_can(roles.get(approver_id, ""), Perm.POST_APPROVE)
+
+
+def _still_permitted(delivery: Delivery) -> bool:
+    post = delivery.post
+    key = (post.workspace_id, post.author_id, post.approved_by_id)
+    moment = time.monotonic()
+    with _PERMITTED_LOCK:
+        cached = _PERMITTED.get(key)
+    if cached is not None and cached[0] > moment:
+        return cached[1]
+    permitted = _ask_permitted(*key)
+    with _PERMITTED_LOCK:
+        if len(_PERMITTED) > 10_000:  # bounded: a worker serving many workspaces stays small
+            _PERMITTED.clear()
+        _PERMITTED[key] = (moment + PERMISSION_CACHE_SECONDS, permitted)
+    return permitted
 
 
 def _precheck_failure(delivery: Delivery, config: EngineConfig) -> tuple[str, str] | None:

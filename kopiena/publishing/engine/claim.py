@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from kopiena.core.clock import now
-from kopiena.publishing.models import Delivery, DeliveryState
+from kopiena.publishing.models import Delivery, DeliveryState, Variant
 
 
 def _claim_sql() -> str:
@@ -53,7 +54,12 @@ def delivery_claim(*, worker: str, lease_seconds: float) -> Delivery | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    return Delivery.objects.select_related("account__credential", "post", "variant").get(pk=row[0])
+    # One round trip for everything the send needs; ``has_media`` lets a post without media skip its query.
+    return (
+        Delivery.objects.select_related("account__credential", "post", "variant")
+        .annotate(has_media=Exists(Variant.media.through.objects.filter(variant_id=OuterRef("variant_id"))))
+        .get(pk=row[0])
+    )
 
 
 def due_count() -> int:
