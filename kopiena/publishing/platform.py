@@ -93,6 +93,23 @@ def draft_for(
     )
 
 
+# validate() is offline by contract and reads only the class's limits and the instance address, so one
+# credential-less connector per (platform, address) serves every row of a bulk import; it never sends.
+_VALIDATORS: dict[tuple[type[Connector], str], Connector] = {}
+_VALIDATORS_LOCK = threading.Lock()
+
+
+def _validator(cls: type[Connector], base_url: str) -> Connector:
+    key = (cls, base_url)
+    with _VALIDATORS_LOCK:
+        connector = _VALIDATORS.get(key)
+        if connector is None:
+            if len(_VALIDATORS) >= _CONNECTOR_CACHE_SIZE:
+                _VALIDATORS.clear()
+            connector = _VALIDATORS[key] = cls(AccountCredentials(base_url=base_url), allow_loopback=True)
+    return connector
+
+
 def validate_variant(variant: Variant) -> list[dict]:
     """The connector's ``validate()`` for this variant as [{"code", "field", "message"}] (no network)."""
     try:
@@ -120,12 +137,7 @@ def validate_variant(variant: Variant) -> list[dict]:
             {"code": "cannot_publish", "field": "account", "message": _("This account cannot publish posts.")}
         )
         return problems
-    # validate() is offline by contract: no credentials are decrypted for it.
-    connector = cls(AccountCredentials(base_url=variant.account.base_url), allow_loopback=True)
-    try:
-        found = connector.validate(draft_for(variant))
-    finally:
-        connector.http.close()
+    found = _validator(cls, variant.account.base_url).validate(draft_for(variant))
     return problems + [{"code": p.code, "field": p.field, "message": p.message} for p in found]
 
 
