@@ -186,6 +186,8 @@ class TestTelegramContract(ConnectorContract):
         """Replaces the shared test's last check: the Bot API only accepts the token as the ``/bot<token>/``
         path segment, so there (and only there) it must appear; everything else stays clean."""
         caplog.set_level(logging.DEBUG)
+        # Another test in the same process may have quietened httpx (kopiena run does below -v 2).
+        caplog.set_level(logging.DEBUG, logger="httpx")
         seen = [repr(harness.connector), repr(harness.connector.credentials), repr(harness.connector.http)]
         harness.primary_call()
         harness.server.fail_next(
