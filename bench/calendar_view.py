@@ -1,6 +1,6 @@
 """Calendar bench: the month view's data selector with 100,000 posts in one workspace.
 
-    .venv/bin/python bench/calendar.py [--engine sqlite|postgres] [--posts 100000] [--years 10]
+    .venv/bin/python bench/calendar_view.py [--engine sqlite|postgres] [--posts 100000] [--years 10]
 
 Seeds one workspace with ``--posts`` posts (two target accounts each, spread evenly over ``--years``,
 so a month holds about posts / (12 × years) of them) plus a second workspace of the same size that the
