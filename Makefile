@@ -46,7 +46,11 @@ test-postgres: install
 
 test-browser: install chromium
 	@echo "== browser tests (Debian chromium via Playwright) =="
-	KOPIENA_DATABASE_URL=sqlite:///var/test-browser.sqlite3 $(BIN)/pytest -q -m browser -p no:cacheprovider
+	@# A file database, not the in-memory shared cache: the live server, the worker and the clock run in threads
+	@# and shared-cache SQLite answers "table is locked" at once instead of waiting like WAL does.
+	@mkdir -p var
+	KOPIENA_DATABASE_URL=sqlite:///var/browser.sqlite3 KOPIENA_TEST_DB_NAME=$(CURDIR)/var/test-browser.sqlite3 \
+		$(BIN)/pytest -q -m browser -p no:cacheprovider
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
