@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# The workers import the no-op task as ``bench.tasks``; so does this process once Django is set up.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "kopiena_bench"
