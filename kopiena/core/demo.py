@@ -23,6 +23,7 @@ from kopiena.teams.services import membership_add, workspace_create
 DEMO_LOADERS: list[str] = [
     "kopiena.policy.demo.load_policy",
     "kopiena.sandbox.demo.load_sandbox_account",
+    "kopiena.publishing.demo.load_demo_posts",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"
