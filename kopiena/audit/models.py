@@ -16,7 +16,9 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEvent(models.Model):
+class AuditFields(models.Model):
+    """What an event says; ``AuditEvent`` adds its place in the chain."""
+
     workspace = models.ForeignKey(
         "teams.Workspace",
         on_delete=models.DO_NOTHING,
@@ -40,6 +42,28 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class PendingAuditEvent(AuditFields):
+    """An event written by a hot path (the delivery engine) that ``audit_flush`` has not chained yet.
+
+    Inserted in the same transaction as the change it describes (so it exists exactly when the change
+    does) without taking the chain's lock; ``audit_flush`` moves a batch into the chain under one lock
+    acquisition. Rows live here for seconds: the clock flushes every few seconds, and every reader of the
+    log (the audit page, ``kopiena audit verify``) flushes first."""
+
+    # Only ever read in id order by the flusher: no secondary indexes to slow the hot path's inserts.
+    action = models.CharField(_("action"), max_length=80)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class AuditEvent(AuditFields):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -1,4 +1,11 @@
-"""Writing to the audit log. Every service that changes tenant data calls ``audit_record``."""
+"""Writing to the audit log. Every service that changes tenant data calls ``audit_record``.
+
+Appending to the chain takes one lock for the whole database (the chain must never fork), held until the
+writer's transaction commits. Services that people trigger can afford that; the delivery engine, writing
+one event per published post from many workers at once, cannot: it passes ``defer=True``, which inserts
+the event into ``PendingAuditEvent`` in the same transaction, lock-free, and ``audit_flush`` appends the
+pending events in batches under one lock acquisition.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from kopiena.audit.chain import GENESIS_HASH, canonical_payload, chain_hash
-from kopiena.audit.models import AuditEvent
+from kopiena.audit.models import AuditEvent, PendingAuditEvent
 from kopiena.core.clock import now
 
 # Arbitrary constant for pg_advisory_xact_lock: serialises appends so the chain never forks.
@@ -26,7 +33,6 @@ def _actor_label(actor) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
-@transaction.atomic
 def audit_record(
     *,
     actor,
@@ -37,33 +43,76 @@ def audit_record(
     object_id: str | int = "",
     before: dict | None = None,
     after: dict | None = None,
-) -> AuditEvent:
-    """Append one event. ``actor`` is a user or None for the system (clock, worker, webhook)."""
+    defer: bool = False,
+) -> AuditEvent | PendingAuditEvent:
+    """Record one event. ``actor`` is a user or None for the system (clock, worker, webhook).
+
+    ``defer=True`` queues it for the next ``audit_flush`` instead of appending it now (for hot paths)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
+    fields = {
+        "workspace_id": getattr(workspace, "pk", workspace),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": _actor_label(actor),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "created_at": now(),
+    }
+    if defer:
+        return PendingAuditEvent.objects.create(**fields)
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        return _append([fields])[0]
+
+
+def audit_flush(*, batch_size: int = 1000) -> int:
+    """Append every pending event to the chain, oldest first, a batch per transaction. Returns how many.
+
+    Safe to run from any number of processes at once: the chain lock serialises them, and each reads the
+    pending rows only after taking it, so no event is appended twice."""
+    moved = 0
+    while True:
+        with transaction.atomic(savepoint=False):
+            if not PendingAuditEvent.objects.exists():  # the usual answer: no lock taken
+                return moved
+            _lock_chain()
+            pending = list(PendingAuditEvent.objects.order_by("id")[:batch_size])
+            _append([_fields_of(event) for event in pending])
+            PendingAuditEvent.objects.filter(id__in=[event.id for event in pending]).delete()
+        moved += len(pending)
+
+
+def _fields_of(pending: PendingAuditEvent) -> dict:
+    return {
+        field.attname: getattr(pending, field.attname)
+        for field in pending._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def _lock_chain() -> None:
+    """Taken inside the writer's transaction and held until it ends (SQLite's write lock does the same)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+
+
+def _append(rows: list[dict]) -> list[AuditEvent]:
+    """Chain ``rows`` after the last event; the caller holds the chain lock."""
     last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
-    event_id = (last["id"] + 1) if last else 1
+    event_id = last["id"] if last else 0
     prev_hash = last["hash"] if last else GENESIS_HASH
-    event = AuditEvent(
-        id=event_id,
-        workspace_id=getattr(workspace, "pk", workspace),
-        actor_id=getattr(actor, "pk", None),
-        actor_label=_actor_label(actor),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=_jsonable(before),
-        after=_jsonable(after),
-        created_at=now(),
-        prev_hash=prev_hash,
-    )
-    event.hash = chain_hash(prev_hash, payload_for(event))
-    event.save(force_insert=True)
-    return event
+    events = []
+    for fields in rows:
+        event_id += 1
+        event = AuditEvent(id=event_id, prev_hash=prev_hash, **fields)
+        event.hash = prev_hash = chain_hash(prev_hash, payload_for(event))
+        events.append(event)
+    return AuditEvent.objects.bulk_create(events)
 
 
 def payload_for(event: AuditEvent) -> str:

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from kopiena.audit.models import AuditEvent
 from kopiena.audit.selectors import audit_events_for_workspace
+from kopiena.audit.services import audit_flush
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import members_of
 from kopiena.teams.views import workspace_view
@@ -28,6 +29,7 @@ def _as_text(value) -> str:
 @workspace_view(perm=Perm.AUDIT_READ)
 def audit_log(request: HttpRequest, ws: str) -> HttpResponse:
     workspace = request.access.workspace
+    audit_flush()  # what the delivery engine queued in the last seconds shows too
     action = request.GET.get("action", "").strip()
     object_type = request.GET.get("object_type", "").strip()
     actor = request.GET.get("actor", "").strip()

@@ -198,6 +198,7 @@ WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbe
 # Add one line per job; the clock checks every entry at start-up. docs/operations.md explains the contract.
 PERIODIC_TASKS = [
     ("kopiena.core.tasks_runtime.maintenance.runtime_tidy", 300),
+    ("kopiena.audit.tasks.audit_flush_pending", 5),
     ("kopiena.publishing.tasks.deliveries_dispatch", 1),
     ("kopiena.publishing.tasks.deliveries_housekeeping", 15),
     ("kopiena.publishing.tasks.publishing_metrics_poll", 600),

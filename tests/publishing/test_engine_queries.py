@@ -14,10 +14,11 @@ from kopiena.teams.services import membership_remove
 from tests.publishing.test_engine import CONFIG, scheduled  # noqa: F401  (fixture)
 
 # A post without media to one account, connector already built, counted up to the drain's next (empty)
-# claim: claim, load, two state moves, then one transaction for the outcome (attempt row, post state,
-# the post's audit event) — 17 in all on PostgreSQL. The first delivery also reads the author's
-# membership and the account's credential; later ones reuse both (permission answer cached a few seconds).
-NEXT_DELIVERY_MAX_STATEMENTS = 17
+# claim: claim, load, two state moves, then one transaction for the outcome (delivery, attempt row, the
+# post's state without locking it, the post's audit event queued for audit_flush) — 11 in all. The first
+# delivery also reads the author's membership and the account's credential; later ones reuse both
+# (permission answer cached a few seconds).
+NEXT_DELIVERY_MAX_STATEMENTS = 11
 FIRST_DELIVERY_MAX_STATEMENTS = NEXT_DELIVERY_MAX_STATEMENTS + 2
 LATER = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -41,6 +42,9 @@ def test_one_delivery_costs_few_statements(scheduled, fake_platform):  # noqa: F
     statements = _drain_one()
     assert Delivery.objects.get(post=second).state == DeliveryState.PUBLISHED
     assert not any("teams_membership" in sql for sql in statements)  # permission answer reused
+    # Neither the post row nor the audit chain is locked on a one-account post's hot path.
+    assert not any("publishing_post" in sql and "FOR UPDATE" in sql for sql in statements), statements
+    assert not any("audit_auditevent" in sql or "advisory" in sql for sql in statements), statements
     # The fixture gives each post its own account: its connector (and credential read) is built once.
     statements = [sql for sql in statements if "integrations_credential" not in sql]
     assert len(statements) <= NEXT_DELIVERY_MAX_STATEMENTS, "\n".join(statements)

@@ -127,7 +127,7 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
         outcome = AttemptOutcome.LATE if code == "late" else AttemptOutcome.SKIPPED
         if code == "cancelled":
             guarded_update(delivery, from_states=_CLAIMED, worker=worker, state=DeliveryState.CANCELLED)
-            refresh_post_state(delivery.post_id)
+            refresh_post_state(delivery.post_id)  # a cancelled post: the generic path, off the hot path
         else:
             record_failed(
                 delivery,
@@ -153,8 +153,10 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
     ):
         return delivery.state  # our lease was taken back meanwhile; whoever holds it now decides
     # The post shows "publishing" from its first send (a guarded UPDATE: no lock on the hot path).
-    if delivery.post.state == PostState.SCHEDULED:
-        Post.objects.filter(pk=delivery.post_id, state=PostState.SCHEDULED).update(state=PostState.PUBLISHING)
+    post = delivery.post
+    scheduled = Post.objects.filter(pk=post.pk, state=PostState.SCHEDULED)
+    if post.state == PostState.SCHEDULED and scheduled.update(state=PostState.PUBLISHING):
+        post.state = PostState.PUBLISHING
     return _send(delivery, worker=worker, config=config, started=started)
 
 

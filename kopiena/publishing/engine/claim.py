@@ -13,21 +13,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
 
 from kopiena.core.clock import now
 from kopiena.publishing.models import Delivery, DeliveryState, Variant
 
 
 def _claim_sql() -> str:
-    table = connection.ops.quote_name(Delivery._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(Delivery._meta.db_table)
+    media = quote(Variant.media.through._meta.db_table)
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    # Only our own table name and a constant clause are interpolated; every value is a parameter.
+    # Only our own table names and a constant clause are interpolated; every value is a parameter.
+    # RETURNING answers two questions the send asks, in the same round trip (and saves the ORM compiling
+    # them as subqueries for every delivery): does the variant have media, does the post have other
+    # deliveries (if not, its state follows this one's without locking the post; see record.py).
     sql = (
         f"UPDATE {table} SET state = %s, claimed_by = %s, claimed_at = %s, lease_expires_at = %s, "  # noqa: S608
         f"attempts = attempts + 1, updated_at = %s "
         f"WHERE id = (SELECT id FROM {table} WHERE state = %s AND next_attempt_at <= %s "
-        f"ORDER BY next_attempt_at LIMIT 1{skip_locked}) AND state = %s RETURNING id"
+        f"ORDER BY next_attempt_at LIMIT 1{skip_locked}) AND state = %s "
+        f"RETURNING id, "
+        f"EXISTS (SELECT 1 FROM {media} m WHERE m.variant_id = {table}.variant_id), "
+        f"EXISTS (SELECT 1 FROM {table} s WHERE s.post_id = {table}.post_id AND s.id <> {table}.id)"
     )
     return sql
 
@@ -54,12 +61,11 @@ def delivery_claim(*, worker: str, lease_seconds: float) -> Delivery | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    # One round trip for everything the send needs; ``has_media`` lets a post without media skip its query.
-    return (
-        Delivery.objects.select_related("account__credential", "post", "variant")
-        .annotate(has_media=Exists(Variant.media.through.objects.filter(variant_id=OuterRef("variant_id"))))
-        .get(pk=row[0])
-    )
+    delivery_id, has_media, post_has_siblings = row
+    delivery = Delivery.objects.select_related("account__credential", "post", "variant").get(pk=delivery_id)
+    delivery.has_media = bool(has_media)
+    delivery.post_has_siblings = bool(post_has_siblings)
+    return delivery
 
 
 def due_count() -> int:

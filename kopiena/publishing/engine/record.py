@@ -102,8 +102,14 @@ def _post_state_from(states: list[str]) -> str:
 
 
 @transaction.atomic(savepoint=False)
-def refresh_post_state(post_id: int) -> Post:
-    """Derive the post's state from its deliveries (locks the post row so concurrent workers serialise)."""
+def refresh_post_state(post_id: int, *, sole: Delivery | None = None) -> Post:
+    """Derive the post's state from its deliveries; audit the post's final states.
+
+    ``sole``: the post's only delivery, as the claim found it (``post_has_siblings`` false) — its state is
+    the post's, so one guarded UPDATE does. Otherwise the post row is locked, so that workers finishing
+    sibling deliveries at the same moment serialise and the last one sees every sibling's outcome."""
+    if sole is not None:
+        return _refresh_sole_post(sole)
     post = (
         Post.objects.select_for_update().only("id", "state", "workspace_id", "published_at").get(pk=post_id)
     )
@@ -115,16 +121,41 @@ def refresh_post_state(post_id: int) -> Post:
         if state == PostState.PUBLISHED:
             post.published_at = max(p for s, p in rows if p is not None)
         post.save(update_fields=["state", "published_at", "updated_at"])
-        if state in (PostState.PUBLISHED, PostState.FAILED, PostState.UNCONFIRMED):
-            audit_record(
-                actor=None,
-                workspace=post.workspace_id,
-                action=f"post.{state}",
-                obj=post,
-                before={"state": before},
-                after={"state": state},
-            )
+        _audit_post_state(post, before)
     return post
+
+
+def _refresh_sole_post(delivery: Delivery) -> Post:
+    post = delivery.post
+    state = _post_state_from([delivery.state])
+    fields = {"state": state, "updated_at": now()}
+    if state == PostState.PUBLISHED:
+        fields["published_at"] = delivery.published_at
+    if Post.objects.filter(pk=post.pk).exclude(state=state).update(**fields):
+        before = post.state
+        for name, value in fields.items():
+            setattr(post, name, value)
+        _audit_post_state(post, before)
+    return post
+
+
+def _audit_post_state(post: Post, before: str) -> None:
+    if post.state in (PostState.PUBLISHED, PostState.FAILED, PostState.UNCONFIRMED):
+        # Deferred: a lock-free insert here, chained by audit_flush (kopiena.audit.services explains why).
+        audit_record(
+            actor=None,
+            workspace=post.workspace_id,
+            action=f"post.{post.state}",
+            obj=post,
+            before={"state": before},
+            after={"state": post.state},
+            defer=True,
+        )
+
+
+def _sole(delivery: Delivery) -> Delivery | None:
+    """The delivery itself when the claim found no other delivery of its post (see ``refresh_post_state``)."""
+    return delivery if getattr(delivery, "post_has_siblings", True) is False else None
 
 
 @transaction.atomic
@@ -152,9 +183,9 @@ def record_published(
     )
     if changed:
         # The attempt log keeps the remote id per delivery; the audit event is written once per post
-        # (refresh_post_state), which keeps the serialised audit chain off the hot path.
+        # (refresh_post_state).
         log_attempt(delivery, outcome=outcome, worker=worker, started_at=started_at, message=remote_url)
-        refresh_post_state(delivery.post_id)
+        refresh_post_state(delivery.post_id, sole=_sole(delivery))
     return changed
 
 
@@ -194,8 +225,9 @@ def record_failed(
             action="delivery.failed",
             obj=delivery,
             after={"account": delivery.account_id, "code": code, "message": message[:MESSAGE_MAX_CHARS]},
+            defer=True,
         )
-        post = refresh_post_state(delivery.post_id)
+        post = refresh_post_state(delivery.post_id, sole=_sole(delivery))
         notify_failure(delivery, post=post, code=code, message=message)
     return changed
 
@@ -262,8 +294,9 @@ def record_unconfirmed(
             action="delivery.unconfirmed",
             obj=delivery,
             after={"account": delivery.account_id, "message": message[:MESSAGE_MAX_CHARS]},
+            defer=True,
         )
-        refresh_post_state(delivery.post_id)
+        refresh_post_state(delivery.post_id, sole=_sole(delivery))
     return changed
 
 
