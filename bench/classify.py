@@ -11,6 +11,13 @@ figure), and the share of time spent in language identification.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on sys.path, where bench/calendar.py would stand in for the
+# standard library's calendar module: import from the repository root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import os

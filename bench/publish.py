@@ -19,6 +19,13 @@ Prints JSON. Aim (issue 5): ≥ 300 deliveries/s and p99 lateness < 2 s.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on sys.path, where bench/calendar.py would stand in for the
+# standard library's calendar module: import from the repository root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import tempfile
@@ -27,7 +34,7 @@ import time
 from datetime import timedelta
 from multiprocessing import get_context
 
-from publishing_setup import (
+from bench.publishing_setup import (
     bench_database_url,
     create_database,
     drop_database,
@@ -82,7 +89,7 @@ def run(args, database_url: str, var_dir: str, base_url: str, spread_seconds: fl
     from kopiena.audit.services import audit_flush
     from kopiena.core.clock import now
     from kopiena.publishing.fakeplatform import KEY
-    from kopiena.publishing.models import Delivery, DeliveryState
+    from kopiena.publishing.models import Delivery, DeliveryAttempt, DeliveryState
 
     first_due = now() + timedelta(seconds=6)  # workers are started and warm by then
     workspace = seed_deliveries(
@@ -117,6 +124,11 @@ def run(args, database_url: str, var_dir: str, base_url: str, spread_seconds: fl
         proc.join()
     audit_flush()
     audited = AuditEvent.objects.filter(workspace=workspace, action="post.published").count()
+    retries = (
+        DeliveryAttempt.objects.filter(delivery__workspace=workspace)
+        .exclude(error_code="")
+        .values_list("error_code", "message")
+    )
     rows = list(mine.filter(state=DeliveryState.PUBLISHED).values_list("due_at", "published_at"))
     lateness = [(published - due).total_seconds() for due, published in rows]
     span = mine.aggregate(first=Min("due_at"), last=Max("published_at"))
@@ -129,6 +141,7 @@ def run(args, database_url: str, var_dir: str, base_url: str, spread_seconds: fl
         "lateness_p50_seconds": round(percentile(lateness, 50), 3),
         "lateness_p99_seconds": round(percentile(lateness, 99), 3),
         "lateness_max_seconds": round(max(lateness), 3) if lateness else None,
+        "attempts_that_failed": [f"{code}: {message}" for code, message in retries[:5]],
         "posts_with_published_audit_event": audited,
         "audit_chain_intact": audit_verify().ok,
     }

@@ -29,8 +29,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# The workers import the no-op task as ``bench.tasks``; so does this process once Django is set up.
-if str(REPO) not in sys.path:
+# The workers import the no-op task as ``bench.tasks``; so does this process once Django is set up. And
+# run as a script, Python puts bench/ first on sys.path, where bench/calendar.py would stand in for the
+# standard library's calendar module: the repository root takes its place.
+if sys.path and Path(sys.path[0]).resolve() == REPO / "bench":
+    sys.path[0] = str(REPO)
+elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

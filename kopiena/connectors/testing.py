@@ -97,6 +97,12 @@ class _Fault:
         )
 
 
+class _Server(ThreadingHTTPServer):
+    # A real platform takes bursts of new connections; the standard library's backlog of 5 drops them when
+    # a thousand accounts connect at once, and clients then see connect timeouts no platform would cause.
+    request_queue_size = 1024
+
+
 class LocalServer:
     """Routes (method, full-match path regex) → handler; threaded; records requests."""
 
@@ -106,7 +112,7 @@ class LocalServer:
         self._lock = threading.Lock()
         self._release = threading.Event()
         self.requests: list[Request] = []
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd = _Server((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread: threading.Thread | None = None

@@ -43,6 +43,7 @@ from kopiena.publishing.engine.record import (
     record_unconfirmed,
     refresh_post_state,
 )
+from kopiena.publishing.engine.sql import update_row
 from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, Post, PostState
 from kopiena.teams.models import Membership
 from kopiena.teams.permissions import Perm, role_can
@@ -154,8 +155,9 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
         return delivery.state  # our lease was taken back meanwhile; whoever holds it now decides
     # The post shows "publishing" from its first send (a guarded UPDATE: no lock on the hot path).
     post = delivery.post
-    scheduled = Post.objects.filter(pk=post.pk, state=PostState.SCHEDULED)
-    if post.state == PostState.SCHEDULED and scheduled.update(state=PostState.PUBLISHING):
+    if post.state == PostState.SCHEDULED and update_row(
+        Post, post.pk, {"state": PostState.PUBLISHING}, where=[("state", "=", PostState.SCHEDULED)]
+    ):
         post.state = PostState.PUBLISHING
     return _send(delivery, worker=worker, config=config, started=started)
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import connection
 
 from kopiena.core.clock import now
+from kopiena.publishing.engine.sql import load_delivery
 from kopiena.publishing.models import Delivery, DeliveryState, Variant
 
 
@@ -62,7 +63,7 @@ def delivery_claim(*, worker: str, lease_seconds: float) -> Delivery | None:
     if row is None:
         return None
     delivery_id, has_media, post_has_siblings = row
-    delivery = Delivery.objects.select_related("account__credential", "post", "variant").get(pk=delivery_id)
+    delivery = load_delivery(delivery_id)
     delivery.has_media = bool(has_media)
     delivery.post_has_siblings = bool(post_has_siblings)
     return delivery

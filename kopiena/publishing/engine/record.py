@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
+from kopiena.publishing.engine.sql import update_row
 from kopiena.publishing.models import (
     AttemptOutcome,
     Delivery,
@@ -77,10 +78,11 @@ def guarded_update(
     delivery: Delivery, *, from_states: list[str], worker: str | None = None, **fields
 ) -> bool:
     """UPDATE the row only if it is still in ``from_states`` (and claimed by ``worker``, if given)."""
-    rows = Delivery.objects.filter(pk=delivery.pk, state__in=from_states)
+    where = [("state", "in", from_states)]
     if worker is not None:
-        rows = rows.filter(claimed_by=worker)
-    changed = rows.update(updated_at=now(), **fields) == 1
+        where.append(("claimed_by", "=", worker))
+    fields["updated_at"] = now()
+    changed = update_row(Delivery, delivery.pk, fields, where=where) == 1
     if changed:
         for name, value in fields.items():
             setattr(delivery, name, value)
@@ -131,7 +133,7 @@ def _refresh_sole_post(delivery: Delivery) -> Post:
     fields = {"state": state, "updated_at": now()}
     if state == PostState.PUBLISHED:
         fields["published_at"] = delivery.published_at
-    if Post.objects.filter(pk=post.pk).exclude(state=state).update(**fields):
+    if update_row(Post, post.pk, fields, where=[("state", "<>", state)]):
         before = post.state
         for name, value in fields.items():
             setattr(post, name, value)

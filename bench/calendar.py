@@ -1,6 +1,6 @@
 """Calendar bench: the month view's data selector with 100,000 posts in one workspace.
 
-    .venv/bin/python bench/calendar_view.py [--engine sqlite|postgres] [--posts 100000] [--years 10]
+    .venv/bin/python bench/calendar.py [--engine sqlite|postgres] [--posts 100000] [--years 10]
 
 Seeds one workspace with ``--posts`` posts (two target accounts each, spread evenly over ``--years``,
 so a month holds about posts / (12 × years) of them) plus a second workspace of the same size that the
@@ -10,6 +10,13 @@ shows) with no filter and with an account filter. Prints JSON with p50/p95 milli
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on sys.path, where bench/calendar.py would stand in for the
+# standard library's calendar module: import from the repository root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import json
 import random
@@ -17,7 +24,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from publishing_setup import (
+from bench.publishing_setup import (
     bench_database_url,
     create_database,
     drop_database,
