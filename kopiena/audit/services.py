@@ -69,18 +69,22 @@ def audit_record(
         return _append([fields])[0]
 
 
-def audit_flush(*, batch_size: int = 1000) -> int:
-    """Append every pending event to the chain, oldest first, a batch per transaction. Returns how many.
+def audit_flush(*, workspace=None, batch_size: int = 1000) -> int:
+    """Append pending events to the chain, oldest first, a batch per transaction. Returns how many.
 
+    ``workspace``: only that workspace's events (a person reading their log moves nobody else's rows).
     Safe to run from any number of processes at once: the chain lock serialises them, and each reads the
     pending rows only after taking it, so no event is appended twice."""
+    pending_rows = PendingAuditEvent.objects.order_by("id")
+    if workspace is not None:
+        pending_rows = pending_rows.filter(workspace_id=getattr(workspace, "pk", workspace))
     moved = 0
     while True:
         with transaction.atomic(savepoint=False):
-            if not PendingAuditEvent.objects.exists():  # the usual answer: no lock taken
+            if not pending_rows.exists():  # the usual answer: no lock taken
                 return moved
             _lock_chain()
-            pending = list(PendingAuditEvent.objects.order_by("id")[:batch_size])
+            pending = list(pending_rows[:batch_size])
             _append([_fields_of(event) for event in pending])
             PendingAuditEvent.objects.filter(id__in=[event.id for event in pending]).delete()
         moved += len(pending)

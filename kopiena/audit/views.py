@@ -29,7 +29,7 @@ def _as_text(value) -> str:
 @workspace_view(perm=Perm.AUDIT_READ)
 def audit_log(request: HttpRequest, ws: str) -> HttpResponse:
     workspace = request.access.workspace
-    audit_flush()  # what the delivery engine queued in the last seconds shows too
+    audit_flush(workspace=workspace)  # what the delivery engine queued in the last seconds shows too
     action = request.GET.get("action", "").strip()
     object_type = request.GET.get("object_type", "").strip()
     actor = request.GET.get("actor", "").strip()
