@@ -29,7 +29,11 @@ test: lint test-sqlite test-postgres test-browser
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
-	KOPIENA_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -q -m "not browser" -n $(PYTEST_WORKERS) -p no:cacheprovider
+	@# File databases (one per xdist worker), not the in-memory shared cache: tests that run a worker or clock
+	@# in a thread get "database schema is locked" from shared-cache SQLite instead of WAL's waiting. Same speed.
+	@mkdir -p var
+	KOPIENA_DATABASE_URL=sqlite:///var/test.sqlite3 KOPIENA_TEST_DB_NAME=$(CURDIR)/var/test-sqlite.sqlite3 \
+		$(BIN)/pytest -q -m "not browser" -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test-postgres: install
 	@echo "== tests on PostgreSQL ($(PG_URL)) =="
