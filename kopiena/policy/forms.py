@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
@@ -204,6 +205,17 @@ class AccountCadenceForm(SectionForm):
         return current
 
 
+def _new_type_key(label: str, taken) -> str:
+    """A policy key for a new content type: its label as a slug ("Behind the scenes" → behind_the_scenes),
+    or type_N for labels with no Latin letters; never one already taken."""
+    base = slugify(label).replace("-", "_")[:36].strip("_") or "type"
+    key, n = base, 1
+    while key in taken or key == "type":
+        n += 1
+        key = f"{base}_{n}"
+    return key
+
+
 class MixForm(SectionForm):
     section = "publishing.content_mix"
     title = _("Content mix")
@@ -228,6 +240,14 @@ class MixForm(SectionForm):
         self.initial.setdefault(
             "tolerance_percent", document.publishing.content_mix.default.tolerance_percent
         )
+        self.language = language
+        self.fields["new_type"] = forms.CharField(
+            label=_("Add a content type"),
+            max_length=60,
+            required=False,
+            help_text=_("e.g. Behind the scenes. Posts can then have it; give it a target above once added."),
+        )
+        self.fields["new_type"].widget.attrs["class"] = "form-control"
         self.fields["summary"] = summary
 
     def initial_from(self, document):
@@ -239,6 +259,11 @@ class MixForm(SectionForm):
             "targets": {k: v for k, v in targets.items() if v},
             "tolerance_percent": self.cleaned_data["tolerance_percent"],
         }
+        label = (self.cleaned_data.get("new_type") or "").strip()
+        if label:
+            types = current.setdefault("types", {})
+            key = _new_type_key(label, types)
+            types[key] = {"en": label, self.language: label}
         return current
 
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kopiena.publishing.models import ContentType, Post
+from kopiena.publishing.content_types import content_types
+from kopiena.publishing.models import Post
 from kopiena.publishing.queues import Weekday
 from kopiena.publishing.services import MediaInput
 from kopiena.teams.forms import KopienaFormMixin
@@ -39,7 +40,7 @@ class PostForm(KopienaFormMixin, forms.Form):
     accounts = forms.MultipleChoiceField(
         label=_("Publish to"), widget=forms.CheckboxSelectMultiple, help_text=_("One variant per account.")
     )
-    content_type = forms.ChoiceField(label=_("Content type"), choices=ContentType.choices)
+    content_type = forms.ChoiceField(label=_("Content type"))
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     theme = forms.CharField(label=_("Theme"), max_length=80, required=False)
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
@@ -67,7 +68,7 @@ class PostForm(KopienaFormMixin, forms.Form):
         help_text=_("Describe the image for people who cannot see it."),
     )
 
-    def __init__(self, *args, accounts, post: Post | None = None, **kwargs):
+    def __init__(self, *args, accounts, workspace, post: Post | None = None, **kwargs):
         self.account_list = list(accounts)
         if post is not None and "initial" not in kwargs:
             variants = {v.account_id: v.text for v in post.variants.all()}
@@ -86,6 +87,10 @@ class PostForm(KopienaFormMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["accounts"].choices = [(str(a.pk), f"{a.name} ({a.platform})") for a in self.account_list]
+        types = content_types(workspace)  # the policy's, in its order
+        if post is not None and post.content_type not in dict(types):  # a type the policy has since dropped
+            types.append((post.content_type, post.content_type))
+        self.fields["content_type"].choices = types
         for account in self.account_list:
             self.fields[f"variant_{account.pk}"] = forms.CharField(
                 label=_("Text for %(account)s") % {"account": account.name},

@@ -19,6 +19,7 @@ from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.models import WorkspaceScopedModel
 from kopiena.integrations.models import ConnectedAccount
+from kopiena.publishing.content_types import content_types
 from kopiena.publishing.models import Post, PostState, Variant
 from kopiena.teams.models import hash_token
 from kopiena.teams.permissions import Perm
@@ -165,14 +166,16 @@ def ical_document(feed: CalendarFeed, *, domain: str) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", feed.workspace.timezone)
     stamp = now()
+    labels = dict(content_types(feed.workspace))
     for post in feed_posts(feed):
+        kind = labels.get(post.content_type, post.content_type)
         event = icalendar.Event()
         event.add("uid", f"post-{post.pk}@{domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", post.scheduled_at)
         event.add("dtend", post.scheduled_at + EVENT_DURATION)
         accounts = ", ".join(v.account.name for v in post.variants.all())
-        first_line = (post.text or post.get_content_type_display()).strip().split("\n", 1)[0][:80]
+        first_line = (post.text or kind).strip().split("\n", 1)[0][:80]
         event.add("summary", first_line)
         event.add(
             "description",
@@ -182,13 +185,13 @@ def ical_document(feed: CalendarFeed, *, domain: str) -> bytes:
                     post.text,
                     post.link,
                     f"{_('Accounts')}: {accounts}",
-                    f"{_('Content type')}: {post.get_content_type_display()}",
+                    f"{_('Content type')}: {kind}",
                     f"{_('State')}: {post.get_state_display()}",
                 ]
                 if part
             ),
         )
-        event.add("categories", [post.get_content_type_display()])
+        event.add("categories", [kind])
         event.add("last-modified", post.updated_at)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -31,6 +31,7 @@ from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing import checks, queues
+from kopiena.publishing.content_types import content_types
 from kopiena.publishing.models import ContentType, Post, PostState, Variant
 from kopiena.publishing.services import MediaInput, ScheduleRefused, post_approve, post_create, post_schedule
 from kopiena.teams.permissions import Perm
@@ -299,6 +300,7 @@ def check_rows(
     """Checks that need no writing. Resolves each row's account in place."""
     problems: list[ImportProblem] = []
     index = _account_index(access)
+    known_types = [key for key, _label in content_types(access.workspace)]
     seen: dict[tuple, int] = {}
     moment = now()
     for row in rows:
@@ -317,11 +319,11 @@ def check_rows(
                 problem("account", _("Name the account, or choose one for the whole file."))
         if not row.text.strip() and not row.media_urls and not row.link:
             problem("text", _("The row has no text, link or media."))
-        if row.content_type not in ContentType.values:
+        if row.content_type not in known_types:
             problem(
                 "content_type",
                 _("Unknown content type %(value)s; use one of: %(values)s.")
-                % {"value": row.content_type, "values": ", ".join(ContentType.values)},
+                % {"value": row.content_type, "values": ", ".join(known_types)},
             )
         if row.link and not _valid_url(row.link):
             problem("link", _("Not a web address: %(value)s") % {"value": row.link})

@@ -56,9 +56,8 @@ class Post(WorkspaceScopedModel):
     """One piece of content, written once and published to one or more accounts through its variants."""
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
-    content_type = models.CharField(
-        _("content type"), max_length=16, choices=ContentType.choices, default=ContentType.TEXT
-    )
+    # One of the policy's content types (kopiena.publishing.content_types); the built-in ones by default.
+    content_type = models.CharField(_("content type"), max_length=40, default=ContentType.TEXT)
     text = models.TextField(_("text"), blank=True)
     theme = models.CharField(_("theme"), max_length=80, blank=True, help_text=_("e.g. Throwback Thursday"))
     tags = models.JSONField(_("tags"), default=list, blank=True)
@@ -100,7 +99,7 @@ class Post(WorkspaceScopedModel):
         ]
 
     def __str__(self) -> str:
-        return (self.text or self.get_content_type_display())[:60]
+        return (self.text or self.content_type)[:60]
 
     @property
     def display_timezone(self) -> str:

@@ -25,6 +25,7 @@ from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.integrations.models import AccountStatus, ConnectedAccount
 from kopiena.publishing import checks
+from kopiena.publishing.content_types import check_content_type
 from kopiena.publishing.models import (
     EDITABLE_POST_STATES,
     ApprovalDecision,
@@ -201,8 +202,7 @@ def post_create(
     Anyone with ``post.draft`` (contributors included). The post starts as a draft.
     """
     access.require(Perm.POST_DRAFT)
-    if content_type not in ContentType.values:
-        raise DomainError(_("Unknown content type."), field="content_type")
+    check_content_type(access.workspace, content_type)
     accounts = _accounts(access, account_ids)
     post = Post.objects.create(
         workspace=access.workspace,
@@ -249,8 +249,8 @@ def post_update(
     unpublished post. Editing an approved or scheduled post keeps its state; variants are re-validated."""
     post = _post_for_update(access, post_id)
     _require_can_edit(access, post)
-    if content_type is not None and content_type not in ContentType.values:
-        raise DomainError(_("Unknown content type."), field="content_type")
+    if content_type is not None:
+        check_content_type(access.workspace, content_type, current=post.content_type)
     before = _snapshot(post)
     changes = {
         "content_type": content_type,

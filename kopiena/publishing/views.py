@@ -28,6 +28,7 @@ from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
 from kopiena.publishing import checks, exporters, ical, importers, platform, queues
+from kopiena.publishing.content_types import content_type_colour, content_types
 from kopiena.publishing.forms import (
     CommentForm,
     FeedForm,
@@ -59,18 +60,6 @@ from kopiena.publishing.services import (
 from kopiena.teams.permissions import Perm
 from kopiena.teams.views import workspace_view
 
-# One colour per content type (calendar events and the legend); readable with white text in both themes.
-TYPE_COLOURS = {
-    ContentType.PHOTO: "#2f7d5b",
-    ContentType.VIDEO: "#b4472f",
-    ContentType.TEXT: "#5b6770",
-    ContentType.AUDIO: "#7a4fa3",
-    ContentType.COMIC: "#c27c0e",
-    ContentType.POLL: "#1f6fb2",
-    ContentType.LINK: "#0f8a8a",
-    ContentType.STORY: "#b83280",
-    ContentType.CAROUSEL: "#4b5fc1",
-}
 # The calendar never asks for more than this at once (a list view of a year is the most it needs).
 MAX_RANGE = timedelta(days=400)
 
@@ -136,7 +125,10 @@ def calendar(request: HttpRequest, ws: str) -> HttpResponse:
         {
             "accounts": accounts,
             "themes": themes,
-            "content_types": [(value, label, TYPE_COLOURS[value]) for value, label in ContentType.choices],
+            "content_types": [
+                (key, label, content_type_colour(key))
+                for key, label in content_types(request.access.workspace)
+            ],
             "states": PostState.choices,
             "config": config,
             "filters": _filters(request),
@@ -168,14 +160,15 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
     entries = posts_for_calendar(access=request.access, start=start, end=end, **_filters(request))
     names = dict(accounts_of(access=request.access).values_list("pk", "name"))
     can_move = request.access.can(Perm.POST_SCHEDULE)
+    labels = dict(content_types(request.access.workspace))
     events = [
         {
             "id": str(entry.id),
-            "title": entry.title or ContentType(entry.content_type).label,
+            "title": entry.title or labels.get(entry.content_type, entry.content_type),
             "start": _local(entry.scheduled_at, zone),
             "url": reverse("post_edit", kwargs={"ws": ws, "post_id": entry.id}),
-            "backgroundColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
-            "borderColor": TYPE_COLOURS.get(entry.content_type, "#5b6770"),
+            "backgroundColor": content_type_colour(entry.content_type),
+            "borderColor": content_type_colour(entry.content_type),
             "editable": can_move and entry.state == PostState.SCHEDULED,
             "classNames": [f"kp-state-{entry.state}"] + (["kp-flagged"] if entry.flags else []),
             "extendedProps": {
@@ -281,7 +274,7 @@ def _post_permissions(request: HttpRequest, post: Post) -> dict:
 def post_new(request: HttpRequest, ws: str) -> HttpResponse:
     accounts = accounts_of(access=request.access)
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, accounts=accounts)
+        form = PostForm(request.POST, request.FILES, accounts=accounts, workspace=request.access.workspace)
         if form.is_valid():
             try:
                 post = post_create(access=request.access, media=form.media_inputs(), **form.service_kwargs())
@@ -294,7 +287,9 @@ def post_new(request: HttpRequest, ws: str) -> HttpResponse:
     initial = {"content_type": ContentType.TEXT}
     if len(accounts) == 1:
         initial["accounts"] = [str(accounts[0].pk)]
-    return _render_composer(request, PostForm(accounts=accounts, initial=initial), None)
+    return _render_composer(
+        request, PostForm(accounts=accounts, initial=initial, workspace=request.access.workspace), None
+    )
 
 
 @workspace_view(perm=Perm.POST_DRAFT)
@@ -302,7 +297,9 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
     post = access_post(access=request.access, post_id=post_id)
     accounts = accounts_of(access=request.access)
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, accounts=accounts, post=post)
+        form = PostForm(
+            request.POST, request.FILES, accounts=accounts, post=post, workspace=request.access.workspace
+        )
         if form.is_valid():
             try:
                 post_update(
@@ -317,7 +314,9 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
                 messages.success(request, _("Post saved."))
                 return redirect("post_edit", ws=ws, post_id=post.pk)
         return _render_composer(request, form, post, status=400)
-    return _render_composer(request, PostForm(accounts=accounts, post=post), post)
+    return _render_composer(
+        request, PostForm(accounts=accounts, post=post, workspace=request.access.workspace), post
+    )
 
 
 class _DraftVariant:
@@ -492,7 +491,10 @@ def _next_slot_for(post: Post) -> datetime | None:
 
 @workspace_view()
 def approvals(request: HttpRequest, ws: str) -> HttpResponse:
-    posts = posts_awaiting_review(access=request.access).prefetch_related("variants__account")
+    posts = list(posts_awaiting_review(access=request.access).prefetch_related("variants__account"))
+    labels = dict(content_types(request.access.workspace))
+    for post in posts:
+        post.content_type_label = labels.get(post.content_type, post.content_type)
     return render(
         request,
         "publishing/approvals.html",
