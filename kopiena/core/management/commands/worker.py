@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kopiena.core.tasks_runtime.embedded import install_stop_signals, task_log_level
+from kopiena.core.tasks_runtime.embedded import freeze_startup_objects, install_stop_signals, task_log_level
 from kopiena.core.tasks_runtime.worker import Worker
 
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         )
         task_log_level(options["verbosity"])
         install_stop_signals(worker.stop_event.set)
+        freeze_startup_objects()
         self.stdout.write(f"Worker {worker.worker_id} on queues {', '.join(queues)}. Ctrl-C stops it.")
         self.stdout.flush()
         worker.run()
