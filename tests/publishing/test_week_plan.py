@@ -11,6 +11,7 @@ from kopiena.publishing.models import Post, PostState
 from kopiena.publishing.planning import next_week_start, week_plan
 from kopiena.publishing.queues import queue_slot_add
 from kopiena.publishing.services import post_approve, post_create, post_submit
+from tests.api.conftest import api_client  # noqa: F401 - the shared fixture
 
 RIGA = ZoneInfo("Europe/Riga")
 MONDAY = date(2027, 3, 1)  # weeks are given explicitly: the test does not depend on today
@@ -95,3 +96,16 @@ def test_next_week_starts_on_the_coming_monday():
     assert next_week_start(RIGA, date(2027, 3, 3)) == date(2027, 3, 8)  # from a Wednesday
     assert next_week_start(RIGA, date(2027, 3, 7)) == date(2027, 3, 8)  # from a Sunday
     assert next_week_start(RIGA, date(2027, 3, 8)) == date(2027, 3, 15)  # a Monday looks a week ahead
+
+
+def test_the_api_lists_the_same_gaps(manager_access, make_account, api_client, workspace):  # noqa: F811
+    account = make_account("Mastodon", approval_required=False)
+    queue_slot_add(access=manager_access, account_id=account.pk, weekday=2, local_time=time(9, 0))
+    quiet = make_account("Bluesky", approval_required=False)
+    body = api_client(manager_access.user, workspace).get("/posts/week-plan?week=2027-03-03").json()
+    assert body["start"] == "2027-03-01"
+    assert {(g["account_id"], g["day"], g["slot"]) for g in body["gaps"]} == {
+        (account.pk, "2027-03-03", "09:00"),
+        (quiet.pk, "2027-03-01", None),
+    }
+    assert len(body["missing_themes"]) == 7 and body["todo_count"] >= 9
