@@ -17,6 +17,7 @@ workspace_patterns = [
 urlpatterns = [
     path("", include("kopiena.core.urls")),
     path("", include("kopiena.teams.urls")),
+    path("", include("kopiena.publishing.urls_user")),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("integrations/", include("kopiena.integrations.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),

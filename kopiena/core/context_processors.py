@@ -3,7 +3,10 @@ and ``worker_status`` for the "no worker" banner (``.stale``, ``.last_seen``, ``
 lazily with one cached query only when a template reads it.
 
 For the UI shell (docs/ui.md): ``user_workspaces`` (the workspace switcher), ``ws_can`` (``{% if
-ws_can.AUDIT_READ %}``) and ``nav_active`` (which side-navigation entry the URL belongs to)."""
+ws_can.AUDIT_READ %}``), ``nav_active`` (which side-navigation entry the URL belongs to) and
+``unread_notifications`` (the bell's count)."""
+
+import functools
 
 from django.utils.functional import SimpleLazyObject
 
@@ -40,6 +43,15 @@ def _workspace_permissions(access) -> dict[str, bool]:
     return {perm.name: access.can(perm) for perm in Perm}
 
 
+def _unread_notifications(request) -> int:
+    from kopiena.publishing.selectors import notifications_for
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return notifications_for(user=user, unread_only=True).count()
+
+
 def shell(request):
     access = getattr(request, "access", None)
     workspace = getattr(access, "workspace", None)
@@ -50,4 +62,6 @@ def shell(request):
         "user_workspaces": SimpleLazyObject(lambda: _user_workspaces(request)),
         "ws_can": _workspace_permissions(access),
         "nav_active": _nav_active(request, workspace),
+        # One indexed COUNT, on the first read (templates call a callable; the cache keeps it one query).
+        "unread_notifications": functools.cache(lambda: _unread_notifications(request)),
     }

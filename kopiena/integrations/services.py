@@ -285,7 +285,7 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
     secret is redacted before it is stored. The change is audited, and people who may connect accounts
     notified, once per outage; repeated reports only refresh the stored error.
     """
-    from kopiena.publishing.models import Notification  # the shared minimal notification table
+    from kopiena.publishing.notifications import notify  # the shared minimal notification table
 
     account = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
     already = account.status == AccountStatus.NEEDS_RECONNECT
@@ -304,20 +304,20 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
         before=before,
         after={**_public_fields(account), "error": account.last_error},
     )
-    Notification.objects.bulk_create(
-        Notification(
-            workspace_id=account.workspace_id,
-            recipient=user,
-            kind="account.needs_reconnect",
-            title=_("%(account)s needs to be reconnected") % {"account": account.name},
-            body=_(
+    error_text = account.last_error
+    notify(
+        workspace_id=account.workspace_id,
+        recipients=users_with_perm(workspace=account.workspace, perm=Perm.ACCOUNT_CONNECT),
+        kind="account.needs_reconnect",
+        title=lambda: _("%(account)s needs to be reconnected") % {"account": account.name},
+        body=lambda: (
+            _(
                 "The platform no longer accepts Kopiena's access: %(error)s\n"
                 "Nothing will be published or read for this account until someone reconnects it "
                 "in Settings → Accounts."
             )
-            % {"error": account.last_error},
-        )
-        for user in users_with_perm(workspace=account.workspace, perm=Perm.ACCOUNT_CONNECT)
+            % {"error": error_text}
+        ),
     )
     return account
 

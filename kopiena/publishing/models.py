@@ -285,10 +285,8 @@ class PostComment(TimeStampedModel):
 
 
 class Notification(WorkspaceScopedModel):
-    """A message to one person (e.g. a failed delivery, with the platform's words and what to do).
-
-    Minimal on purpose: publishing needed one before a shared notification centre existed.
-    """
+    """A message to one person (e.g. a failed delivery, with the platform's words and what to do), in that
+    person's language; shown under the bell and e-mailed once (``kopiena.publishing.notifications``)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="publishing_notifications"
@@ -298,6 +296,7 @@ class Notification(WorkspaceScopedModel):
     body = models.TextField(blank=True)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kopiena.publishing import engine
+from kopiena.publishing import engine, notifications
 
 
 @task(queue_name="deliveries")
@@ -27,3 +27,9 @@ def deliveries_housekeeping() -> dict[str, int]:
 def publishing_metrics_poll() -> int:
     """Read engagement of recently published posts into MetricSnapshot rows."""
     return engine.metrics_poll()
+
+
+@task(queue_name="default")
+def notification_emails_send(notification_ids: list[int]) -> int:
+    """E-mail notifications once their transaction has committed (enqueued by ``notify``)."""
+    return notifications.notification_emails_send(notification_ids)

@@ -21,10 +21,10 @@ from kopiena.publishing.models import (
     Delivery,
     DeliveryAttempt,
     DeliveryState,
-    Notification,
     Post,
     PostState,
 )
+from kopiena.publishing.notifications import notify
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import users_with_perm
 
@@ -304,22 +304,19 @@ def record_unconfirmed(
 
 def notify_failure(delivery: Delivery, *, post: Post, code: str, message: str) -> None:
     """Tell the author and everyone who approves posts: which account, the platform's words, what to do."""
-    recipients = {u.pk: u for u in users_with_perm(workspace=post.workspace, perm=Perm.POST_APPROVE)}
-    recipients.setdefault(post.author_id, post.author)
-    account = delivery.account
-    title = _("Not published to %(account)s") % {"account": account.name}
-    body = _("The platform said: %(message)s\nWhat to do: %(advice)s") % {
-        "message": message or _("(no message)"),
-        "advice": str(WHAT_TO_DO.get(code, WHAT_TO_DO["permanent"])),
-    }
-    Notification.objects.bulk_create(
-        Notification(
-            workspace_id=post.workspace_id,
-            recipient=user,
-            kind=f"delivery.{code}",
-            title=title[:200],
-            body=body,
-            post=post,
-        )
-        for user in recipients.values()
+    recipients = [*users_with_perm(workspace=post.workspace, perm=Perm.POST_APPROVE), post.author]
+    account_name = delivery.account.name
+    notify(
+        workspace_id=post.workspace_id,
+        recipients=recipients,
+        kind=f"delivery.{code}",
+        title=lambda: _("Not published to %(account)s") % {"account": account_name},
+        body=lambda: (
+            _("The platform said: %(message)s\nWhat to do: %(advice)s")
+            % {
+                "message": message or _("(no message)"),
+                "advice": str(WHAT_TO_DO.get(code, WHAT_TO_DO["permanent"])),
+            }
+        ),
+        post=post,
     )
