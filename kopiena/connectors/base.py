@@ -71,6 +71,9 @@ class Connector:
     requests_per_second: ClassVar[float] = 2.0
     burst: ClassVar[int] = 20
     follow_redirects: ClassVar[bool] = False  # each hop is checked by the SSRF guard anyway
+    # The platform downloads media itself (Instagram): MediaItem.source must be a public https:// address,
+    # so Kopiena hands it a signed, expiring link to its own copy instead of the file.
+    media_by_url: ClassVar[bool] = False
 
     def __init__(
         self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False

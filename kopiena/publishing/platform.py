@@ -20,7 +20,8 @@ from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.types import AccountCredentials, MediaItem, Metrics, Poll, PostDraft, PublishResult
 from kopiena.integrations.models import ConnectedAccount, Credential
 from kopiena.integrations.selectors import credential_for
-from kopiena.publishing.models import Delivery, Post, Variant
+from kopiena.publishing import media_links
+from kopiena.publishing.models import Delivery, Post, PostMedia, Variant
 
 
 def connector_class(account: ConnectedAccount) -> type[Connector]:
@@ -65,17 +66,24 @@ def connector_for(account: ConnectedAccount) -> Connector:
 
 
 def draft_for(
-    variant: Variant, *, idempotency_key: str = "", post: Post | None = None, has_media: bool = True
+    variant: Variant,
+    *,
+    idempotency_key: str = "",
+    post: Post | None = None,
+    has_media: bool = True,
+    account: ConnectedAccount | None = None,
 ) -> PostDraft:
     """The variant as the connector's ``PostDraft`` (media in position order, poll from the post).
 
-    ``has_media=False`` (known from the engine's claim query) skips the media query."""
+    ``has_media=False`` (known from the engine's claim query) skips the media query. Platforms that fetch
+    media themselves get signed links to our copies (``media_links``) instead of the files."""
     post = post or variant.post
     media = ()
     if has_media:
+        by_url = _media_by_url(account or variant.account)
         media = tuple(
             MediaItem(
-                source=Path(item.file.path) if item.file else b"",
+                source=_media_source(item, by_url),
                 mime=item.mime_type,
                 alt_text=item.alt_text,
                 filename=Path(item.file.name).name if item.file else item.url.rsplit("/", 1)[-1],
@@ -91,6 +99,19 @@ def draft_for(
     return PostDraft(
         text=variant.text, idempotency_key=idempotency_key, media=media, link=post.link, poll=poll
     )
+
+
+def _media_by_url(account: ConnectedAccount) -> bool:
+    try:
+        return connector_class(account).media_by_url and media_links.public_links_possible()
+    except registry.RegistryError:
+        return False
+
+
+def _media_source(item: PostMedia, by_url: bool) -> Path | str | bytes:
+    if not item.file:
+        return b""
+    return media_links.public_media_url(item) if by_url else Path(item.file.path)
 
 
 # validate() is offline by contract and reads only the class's limits and the instance address, so one
@@ -132,6 +153,18 @@ def validate_variant(variant: Variant) -> list[dict]:
         for n, item in enumerate(variant.media.all())
         if not item.file
     ]
+    if cls.media_by_url and not media_links.public_links_possible() and variant.media.exists():
+        problems.append(
+            {
+                "code": "needs_public_address",
+                "field": "media",
+                "message": _(
+                    "%(platform)s downloads media from this server: set KOPIENA_BASE_URL to its public "
+                    "https:// address."
+                )
+                % {"platform": cls.name},
+            }
+        )
     if not cls.supports(Capability.PUBLISH):
         problems.append(
             {"code": "cannot_publish", "field": "account", "message": _("This account cannot publish posts.")}
@@ -153,6 +186,7 @@ def _delivery_draft(delivery: Delivery) -> PostDraft:
         idempotency_key=delivery.idempotency_key,
         post=delivery.post,
         has_media=getattr(delivery, "has_media", True),  # annotated by the claim query
+        account=delivery.account,
     )
 
 

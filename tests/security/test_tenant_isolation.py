@@ -50,6 +50,7 @@ PUBLIC_ROUTES = {
     "healthz": "liveness probe, no tenant data",
     "oauth_callback": "the one-time state in the session names the workspace; membership is re-checked",
     "webhook_receive": "platforms post here; random URL token plus the connector's signature check",
+    "public_media": "Instagram fetches media here: an HMAC-signed, expiring token names one file",
     "api:openapi-json": "API schema, no data",
     "api:openapi-view": "Swagger UI, no data",
 }

@@ -52,6 +52,7 @@ MEDIA_FIELDS = "id,caption,timestamp,username,permalink"
 
 class InstagramConnector(MetaConnector):
     key = "instagram"
+    media_by_url = True  # Meta fetches each image or video from a public https:// address
     name = "Instagram"
     capabilities = frozenset(
         {
