@@ -31,6 +31,7 @@ ROUTERS: dict[str, str] = {
     "/policy": "kopiena.policy.apis",
     "/inbox": "kopiena.inbox.apis",
     "/posts": "kopiena.publishing.apis",
+    "/planning": "kopiena.planning.apis",
 }
 
 api = NinjaAPI(

@@ -10,6 +10,7 @@ workspace_patterns = [
     path("settings/accounts/", include("kopiena.integrations.urls")),
     path("", include("kopiena.policy.urls")),
     path("", include("kopiena.publishing.urls")),
+    path("", include("kopiena.planning.urls")),
     path("", include("kopiena.inbox.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]

@@ -7,7 +7,7 @@ Every operation calls the same service as the web UI with the token's workspace 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from kopiena.core.auth_api import request_access
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.publishing import exporters, importers, planning
+from kopiena.publishing import exporters, importers
 from kopiena.publishing.selectors import access_post, posts_for_calendar
 from kopiena.publishing.services import (
     ScheduleRefused,
@@ -193,63 +193,6 @@ def posts_list(
         )
         for e in entries
     ]
-
-
-class WeekGapOut(Schema):
-    account_id: int
-    day: date
-    slot: str | None  # "HH:MM" of an empty queue slot; None: the account has nothing planned that week
-
-
-class WeekThemeOut(Schema):
-    day: date
-    themes: list[str]
-
-
-class WeekPlanOut(Schema):
-    start: date
-    planned_posts: int
-    gaps: list[WeekGapOut]
-    missing_themes: list[WeekThemeOut]
-    in_review: int
-    approved_unscheduled: int
-    mix_drifts: list[dict]
-    todo_count: int
-
-
-@router.get(
-    "/week-plan", response=WeekPlanOut, summary="C9: what next week's plan still lacks (?week=any day)"
-)
-def posts_week_plan(request, week: date | None = None):
-    plan = planning.week_plan(access=request_access(request), start=week)
-    gaps = []
-    for account_week in plan.accounts:
-        for day in account_week.days:
-            gaps += [
-                WeekGapOut(account_id=account_week.account.pk, day=day.day, slot=f"{t:%H:%M}")
-                for t in day.empty_slots
-            ]
-        if not account_week.has_slots and not account_week.planned:
-            gaps.append(WeekGapOut(account_id=account_week.account.pk, day=plan.start, slot=None))
-    return WeekPlanOut(
-        start=plan.start,
-        planned_posts=plan.planned_posts,
-        gaps=gaps,
-        missing_themes=[
-            WeekThemeOut(day=h.day, themes=[t.name for t in h.themes]) for h in plan.missing_themes
-        ],
-        in_review=plan.in_review,
-        approved_unscheduled=plan.approved_unscheduled,
-        mix_drifts=[
-            {
-                "content_type": d.content_type,
-                "planned_percent": d.planned_percent,
-                "target_percent": d.target_percent,
-            }
-            for d in plan.mix_drifts
-        ],
-        todo_count=plan.todo_count,
-    )
 
 
 @router.get("/export.csv", summary="The calendar in the import format (CSV; default: the next 366 days)")

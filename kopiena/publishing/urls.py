@@ -11,7 +11,6 @@ urlpatterns = [
     path("calendar/import/", views.import_upload, name="calendar_import"),
     path("calendar/approvals/", views.approvals, name="approvals"),
     path("calendar/mix/", views.content_mix, name="content_mix"),
-    path("calendar/week/", views.week_plan_view, name="week_plan"),
     path("calendar/queues/", views.queue_list, name="queues"),
     path("calendar/queues/<int:slot_id>/delete/", views.queue_slot_delete, name="queue_slot_delete"),
     path("calendar/feeds/", views.feeds, name="calendar_feeds"),

@@ -27,7 +27,7 @@ from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
-from kopiena.publishing import checks, exporters, ical, importers, planning, platform, queues
+from kopiena.publishing import checks, exporters, ical, importers, platform, queues
 from kopiena.publishing.content_types import content_type_colour, content_types
 from kopiena.publishing.forms import (
     CommentForm,
@@ -597,25 +597,6 @@ def content_mix(request: HttpRequest, ws: str) -> HttpResponse:
         request,
         "publishing/mix.html",
         {"reports": reports, "chart": chart, "accounts": accounts, "account": account},
-    )
-
-
-@workspace_view()
-def week_plan_view(request: HttpRequest, ws: str) -> HttpResponse:
-    """C9: next week's plan per account and day, and the to-do list that closes its gaps (?week=YYYY-MM-DD)."""
-    try:
-        start = date.fromisoformat(request.GET["week"]) if request.GET.get("week") else None
-    except ValueError:
-        start = None
-    plan = planning.week_plan(access=request.access, start=start)
-    return render(
-        request,
-        "publishing/week.html",
-        {
-            "plan": plan,
-            "previous_week": plan.start - timedelta(days=7),
-            "next_week": plan.start + timedelta(days=7),
-        },
     )
 
 

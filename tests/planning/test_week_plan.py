@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
+from kopiena.planning.selectors import next_week_start, week_plan
 from kopiena.publishing.models import Post, PostState
-from kopiena.publishing.planning import next_week_start, week_plan
 from kopiena.publishing.queues import queue_slot_add
 from kopiena.publishing.services import post_approve, post_create, post_submit
 from tests.api.conftest import api_client  # noqa: F401 - the shared fixture
@@ -102,7 +102,7 @@ def test_the_api_lists_the_same_gaps(manager_access, make_account, api_client, w
     account = make_account("Mastodon", approval_required=False)
     queue_slot_add(access=manager_access, account_id=account.pk, weekday=2, local_time=time(9, 0))
     quiet = make_account("Bluesky", approval_required=False)
-    body = api_client(manager_access.user, workspace).get("/posts/week-plan?week=2027-03-03").json()
+    body = api_client(manager_access.user, workspace).get("/planning/week?week=2027-03-03").json()
     assert body["start"] == "2027-03-01"
     assert {(g["account_id"], g["day"], g["slot"]) for g in body["gaps"]} == {
         (account.pk, "2027-03-03", "09:00"),

@@ -1,4 +1,4 @@
-"""C9: a to-do list so that next week's calendar has no gaps (reads only).
+"""The week planner's gap finder — C9: a to-do list so that next week's calendar has no gaps (reads only).
 
 For one week in the workspace's time zone, ``week_plan`` lays out every account's planned posts by day
 and what is still missing, in the order a planner fixes it:
