@@ -147,3 +147,23 @@ class Reply(TimeStampedModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class SavedReply(WorkspaceScopedModel):
+    """A prepared answer the team reuses ("thanks for the photo!", the delivery FAQ), picked in the reply box.
+
+    ``{name}`` in the text becomes the person's name when it is inserted; ``language`` (empty: any) puts the
+    ones in the conversation's language first. The reply still goes through the tone guard and link rules."""
+
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"), max_length=TEXT_MAX_CHARS)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,4 +11,10 @@ urlpatterns = [
     path("inbox/<int:thread_id>/status/", views.thread_status_view, name="inbox_thread_status"),
     path("inbox/items/<int:item_id>/reply/", views.item_reply_view, name="inbox_item_reply"),
     path("inbox/items/<int:item_id>/hide/", views.item_hide_view, name="inbox_item_hide"),
+    path("inbox/saved-replies/", views.saved_replies_view, name="inbox_saved_replies"),
+    path(
+        "inbox/saved-replies/<int:saved_reply_id>/delete/",
+        views.saved_reply_delete_view,
+        name="inbox_saved_reply_delete",
+    ),
 ]

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.inbox.models import Sentiment, ThreadStatus
 from kopiena.inbox.polling import inbox_capable
+from kopiena.inbox.saved_replies import saved_replies_for, saved_reply_create, saved_reply_delete
 from kopiena.inbox.selectors import (
     FILTERS,
     InboxFilter,
@@ -110,6 +111,7 @@ def _thread_page(
         "playbook": policy.engagement.acute_playbook,
         "draft": draft or {},
         "can_reply": access.can(Perm.INBOX_REPLY) and inbox_capable(thread.account.platform),
+        "saved_replies": list(saved_replies_for(access=access, language=thread.language or "")),
     }
     return render(request, "inbox/thread.html", context, status=status)
 
@@ -196,3 +198,41 @@ def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Hidden on the platform. It stays here, marked as hidden."))
     return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
+
+
+@workspace_view(perm=Perm.INBOX_READ)
+def saved_replies_view(request: HttpRequest, ws: str) -> HttpResponse:
+    """The team's saved replies; people who edit the policy add them here."""
+    values = {"title": "", "text": "", "language": ""}
+    error = None
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in values}
+        try:
+            saved_reply_create(access=request.access, **values)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Saved reply added."))
+            return redirect("inbox_saved_replies", ws=ws)
+    return render(
+        request,
+        "inbox/saved_replies.html",
+        {
+            "replies": saved_replies_for(access=request.access),
+            "can_edit": request.access.can(Perm.POLICY_EDIT),
+            "values": values,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@workspace_view(perm=Perm.POLICY_EDIT)
+def saved_reply_delete_view(request: HttpRequest, ws: str, saved_reply_id: int) -> HttpResponse:
+    try:
+        saved_reply_delete(access=request.access, saved_reply_id=saved_reply_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    messages.success(request, _("Saved reply removed."))
+    return redirect("inbox_saved_replies", ws=ws)

@@ -49,3 +49,25 @@ def test_keyboard_moves_opens_and_replies(logged_in_page, owner, workspace, acco
     tab.get_by_role("button", name="Assign to me").click()
     tab.wait_for_load_state()
     assert Thread.objects.filter(assignee=owner).count() == 1
+
+
+def test_a_saved_reply_goes_in_at_the_cursor_with_the_persons_name(
+    logged_in_page,  # noqa: F811
+    owner,
+    owner_access,
+    workspace,
+    account,
+    screenshot,  # noqa: F811
+):
+    from kopiena.inbox.saved_replies import saved_reply_create
+
+    saved_reply_create(access=owner_access, title="Piegāde", text="Paldies, {name}! Piegāde 2–3 dienās.")
+    items_ingest(account=account, remote_items=[remote("c1", "Kad būs piegāde?")])
+    tab = logged_in_page(owner)
+    tab.goto(f"/w/{workspace.slug}/inbox/{Thread.objects.get().pk}/")
+    box = tab.locator("#kp-inbox-reply")
+    box.fill("Labdien! ")
+    tab.get_by_label("Insert a saved reply").select_option(label="Piegāde")
+    assert box.input_value() == "Labdien! Paldies, Person a1! Piegāde 2–3 dienās."
+    assert tab.evaluate("document.activeElement.id") == "kp-inbox-reply"
+    screenshot(tab, "inbox-saved-reply")

@@ -58,4 +58,18 @@
     const row = event.target.closest("[data-kp-inbox-row]");
     if (row && !event.target.closest("a, button, form")) window.location.assign(row.dataset.href);
   });
+
+  // Saved replies: the chosen text goes in at the cursor, with {name} as the person's name.
+  document.addEventListener("change", (event) => {
+    const picker = event.target.closest("[data-kp-saved-reply]");
+    const box = document.getElementById("kp-inbox-reply");
+    if (!picker || !box || !picker.value) return;
+    const text = picker.selectedOptions[0].dataset.text.replaceAll("{name}", picker.dataset.kpName || "");
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.selectionStart = box.selectionEnd = start + text.length;
+    picker.value = "";
+    box.focus();
+  });
 })();
