@@ -125,6 +125,8 @@ class Item(WorkspaceScopedModel):
 
 
 class ReplyState(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting", _("Waiting for approval")  # M3: an acute answer, before a second look
+    SENT_BACK = "sent_back", _("Sent back")  # not approved: never sent
     QUEUED = "queued", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
@@ -144,6 +146,10 @@ class Reply(TimeStampedModel):
     url = models.URLField(max_length=500, blank=True)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
 
 from kopiena.inbox.models import PRIORITY_RANK, Item, Reply, Thread, ThreadStatus
 from kopiena.teams.selectors import Access, access_scoped
@@ -71,6 +72,14 @@ def access_thread(*, access: Access, pk: int) -> Thread:
 
 def access_item(*, access: Access, pk: int) -> Item:
     return access_scoped(access=access, queryset=Item.objects.select_related("account", "thread"), pk=pk)
+
+
+def access_reply(*, access: Access, pk: int) -> Reply:
+    """One of our answers in the access's workspace (through its item), or 404."""
+    reply = Reply.objects.select_related("item").filter(item__workspace=access.workspace, pk=pk).first()
+    if reply is None:
+        raise Http404
+    return reply
 
 
 def thread_items(*, thread: Thread) -> QuerySet[Item]:

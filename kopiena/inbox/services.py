@@ -22,6 +22,7 @@ from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
 from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
+from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
 from kopiena.integrations import platforms
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.nlp import Classification, check_tone, classify_batch
@@ -407,18 +408,29 @@ def item_reply(
     problems = reply_problems(access=access, item=item, text=text, link_context=link_context)
     if any(p.hard for p in problems) or (problems and not confirmed):
         raise ReplyBlocked(problems=problems)
-    reply = Reply.objects.create(item=item, author=access.user, text=text.strip())
+    awaiting = needs_approval(access=access, item=item)
+    reply = Reply.objects.create(
+        item=item,
+        author=access.user,
+        text=text.strip(),
+        state=ReplyState.AWAITING_APPROVAL if awaiting else ReplyState.QUEUED,
+    )
     audit_record(
         actor=access.user,
         workspace=access.workspace,
         action="inbox.item_reply",
         obj=reply,
-        after={"item": item.pk, "thread": item.thread_id, "sent_anyway": [p.code for p in problems]},
+        after={
+            "item": item.pk,
+            "thread": item.thread_id,
+            "sent_anyway": [p.code for p in problems],
+            "awaiting_approval": awaiting,
+        },
     )
-    from kopiena.inbox.tasks import reply_send
-
-    reply_pk = reply.pk
-    transaction.on_commit(lambda: reply_send.enqueue(reply_pk))
+    if awaiting:
+        ask_for_approval(access=access, reply=reply)
+    else:
+        send_after_commit(reply)
     return reply
 
 

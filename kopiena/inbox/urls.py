@@ -11,6 +11,8 @@ urlpatterns = [
     path("inbox/<int:thread_id>/status/", views.thread_status_view, name="inbox_thread_status"),
     path("inbox/items/<int:item_id>/reply/", views.item_reply_view, name="inbox_item_reply"),
     path("inbox/items/<int:item_id>/hide/", views.item_hide_view, name="inbox_item_hide"),
+    path("inbox/replies/<int:reply_id>/approve/", views.reply_approve_view, name="inbox_reply_approve"),
+    path("inbox/replies/<int:reply_id>/send-back/", views.reply_send_back_view, name="inbox_reply_send_back"),
     path("inbox/saved-replies/", views.saved_replies_view, name="inbox_saved_replies"),
     path(
         "inbox/saved-replies/<int:saved_reply_id>/delete/",

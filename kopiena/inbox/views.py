@@ -13,13 +13,15 @@ from django.views.decorators.http import require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.inbox.models import Sentiment, ThreadStatus
+from kopiena.inbox.models import ReplyState, Sentiment, ThreadStatus
 from kopiena.inbox.polling import inbox_capable
+from kopiena.inbox.reply_approval import may_approve_reply, reply_approve, reply_send_back
 from kopiena.inbox.saved_replies import saved_replies_for, saved_reply_create, saved_reply_delete
 from kopiena.inbox.selectors import (
     FILTERS,
     InboxFilter,
     access_item,
+    access_reply,
     access_thread,
     languages_in_inbox,
     thread_items,
@@ -112,6 +114,7 @@ def _thread_page(
         "draft": draft or {},
         "can_reply": access.can(Perm.INBOX_REPLY) and inbox_capable(thread.account.platform),
         "saved_replies": list(saved_replies_for(access=access, language=thread.language or "")),
+        "may_approve": may_approve_reply(access=access),
     }
     return render(request, "inbox/thread.html", context, status=status)
 
@@ -128,7 +131,7 @@ def item_reply_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse
     text = request.POST.get("text", "")
     link_context = request.POST.get("link_context", "")
     try:
-        item_reply(
+        reply = item_reply(
             access=request.access,
             item=item,
             text=text,
@@ -147,7 +150,12 @@ def item_reply_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, _(exc.message))
     else:
-        messages.success(request, _("Your answer is on its way."))
+        if reply.state == ReplyState.AWAITING_APPROVAL:
+            messages.info(
+                request, _("This conversation is acute: your answer waits for approval before it is sent.")
+            )
+        else:
+            messages.success(request, _("Your answer is on its way."))
     return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
 
 
@@ -236,3 +244,32 @@ def saved_reply_delete_view(request: HttpRequest, ws: str, saved_reply_id: int) 
         raise Http404 from exc
     messages.success(request, _("Saved reply removed."))
     return redirect("inbox_saved_replies", ws=ws)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_READ)
+def reply_approve_view(request: HttpRequest, ws: str, reply_id: int) -> HttpResponse:
+    return _review(request, ws, reply_id, lambda: reply_approve(access=request.access, reply_id=reply_id))
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_READ)
+def reply_send_back_view(request: HttpRequest, ws: str, reply_id: int) -> HttpResponse:
+    note = request.POST.get("note", "")
+    return _review(
+        request, ws, reply_id, lambda: reply_send_back(access=request.access, reply_id=reply_id, note=note)
+    )
+
+
+def _review(request: HttpRequest, ws: str, reply_id: int, decide) -> HttpResponse:
+    reply = access_reply(access=request.access, pk=reply_id)
+    try:
+        decided = decide()
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        if decided.state == ReplyState.QUEUED:
+            messages.success(request, _("Approved: the answer is on its way."))
+        else:
+            messages.success(request, _("Sent back to its author."))
+    return redirect("inbox_thread", ws=ws, thread_id=reply.item.thread_id)
