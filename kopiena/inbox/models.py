@@ -74,6 +74,8 @@ class Thread(WorkspaceScopedModel):
     # The answer we owe now (M8 "answer everyone"): set when the community writes and nothing is pending,
     # cleared when the platform accepts our reply. The first one equals first_response_due_at.
     response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # M3: when an acute conversation's owed answer was last escalated to the playbook's roles.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

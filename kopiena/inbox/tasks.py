@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kopiena.inbox import polling, sending
+from kopiena.inbox import escalation, polling, sending
 
 
 @task(queue_name="ingest")
@@ -22,3 +22,9 @@ def reply_send(reply_id: int) -> str:
 @task(queue_name="default")
 def item_hide_remote(item_id: int) -> str:
     return sending.item_hide_deliver(item_id=item_id)
+
+
+@task(queue_name="default")
+def acute_escalate() -> int:
+    """M3: tell the acute playbook's escalation roles about acute conversations left unanswered."""
+    return escalation.acute_threads_escalate()
