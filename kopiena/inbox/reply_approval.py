@@ -62,7 +62,7 @@ def ask_for_approval(*, access: Access, reply: Reply) -> None:
 
 def _reply_for_review(access: Access, reply_id: int) -> Reply:
     reply = (
-        Reply.objects.select_for_update()
+        Reply.objects.select_for_update(of=("self",))  # PostgreSQL cannot lock the nullable author join
         .select_related("item__thread", "author")
         .filter(pk=reply_id, item__workspace=access.workspace)
         .first()
