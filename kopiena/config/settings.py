@@ -213,6 +213,8 @@ OUTBOUND_ALLOW_PRIVATE = env_bool("KOPIENA_OUTBOUND_ALLOW_PRIVATE", False)
 # "Sign in with Facebook" for Pages/Instagram needs a Meta app (docs/connectors/facebook.md); without one
 # those platforms are connected by pasting a Page token.
 META_APP_ID = env_str("KOPIENA_META_APP_ID")
+# How long the signed links that let Instagram fetch an uploaded file keep working (publishing.media_links).
+PUBLIC_MEDIA_LINK_SECONDS = env_int("KOPIENA_PUBLIC_MEDIA_LINK_SECONDS", 24 * 3600)
 META_APP_SECRET = env_str("KOPIENA_META_APP_SECRET")
 META_GRAPH_URL = env_str("KOPIENA_META_GRAPH_URL", "https://graph.facebook.com")
 

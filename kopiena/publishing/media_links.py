@@ -19,7 +19,6 @@ from django.urls import reverse
 from kopiena.publishing.models import PostMedia
 
 _SALT = "kopiena.publishing.public-media"
-DEFAULT_SECONDS = 24 * 3600
 
 
 def public_links_possible() -> bool:
@@ -36,7 +35,7 @@ def public_media_url(media: PostMedia) -> str:
 
 def public_media(request: HttpRequest, token: str, filename: str) -> FileResponse:
     """Serve the file a valid, unexpired link names; 404 for anything else (no hint which part failed)."""
-    max_age = getattr(settings, "PUBLIC_MEDIA_LINK_SECONDS", DEFAULT_SECONDS)
+    max_age = settings.PUBLIC_MEDIA_LINK_SECONDS
     try:
         media_id = int(signing.TimestampSigner(salt=_SALT).unsign(token, max_age=max_age))
     except (signing.BadSignature, ValueError):
