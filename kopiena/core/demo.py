@@ -24,6 +24,7 @@ DEMO_LOADERS: list[str] = [
     "kopiena.policy.demo.load_policy",
     "kopiena.sandbox.demo.load_sandbox_account",
     "kopiena.publishing.demo.load_demo_posts",
+    "kopiena.inbox.demo.load_demo_saved_replies",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"

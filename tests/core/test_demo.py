@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from kopiena.core import demo
 from kopiena.core.business_time import is_open
+from kopiena.inbox.models import SavedReply
 from kopiena.teams.models import Membership, Role, Workspace
 
 RIGA = ZoneInfo("Europe/Riga")
@@ -34,6 +35,9 @@ def test_demo_load_is_idempotent_and_complete():
     assert sorted(roles.values()) == sorted(Role.values)
     for person in demo.DEMO_PEOPLE:
         assert authenticate(username=person.username, password=demo.DEMO_PASSWORD) is not None
+    # The inbox has the roastery's saved replies in each language, once however often the demo loads.
+    saved = SavedReply.objects.filter(workspace=workspace)
+    assert saved.count() == 4 and set(saved.values_list("language", flat=True)) == {"lv", "ru", "en", ""}
 
 
 @pytest.mark.django_db
