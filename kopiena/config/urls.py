@@ -11,6 +11,7 @@ workspace_patterns = [
     path("", include("kopiena.policy.urls")),
     path("", include("kopiena.publishing.urls")),
     path("", include("kopiena.planning.urls")),
+    path("", include("kopiena.analytics.urls")),
     path("", include("kopiena.inbox.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]

@@ -9,14 +9,10 @@ from django.urls import path
 
 from kopiena.audit import views as audit_views
 from kopiena.teams import views
-from kopiena.teams.permissions import Perm
 
 urlpatterns = [
     # placeholders
     path("listening/", views.placeholder("placeholders/listening.html"), name="listening"),
-    path(
-        "analytics/", views.placeholder("placeholders/analytics.html", Perm.ANALYTICS_READ), name="analytics"
-    ),
     path("contests/", views.placeholder("placeholders/contests.html"), name="contests"),
     # settings owned by teams and audit
     path("settings/", views.workspace_settings, name="settings"),
