@@ -22,6 +22,12 @@ from kopiena.publishing.models import Delivery
 from kopiena.teams.selectors import Access
 
 
+def _window(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start's midnight, the midnight after ``end``) in the workspace's zone."""
+    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    return since, datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+
+
 @dataclass
 class ResponseTimes:
     start: date
@@ -45,8 +51,7 @@ def response_times(*, access: Access, start: date, end: date) -> ResponseTimes:
     targets = policy.engagement.response_targets
     calendar = business_calendar_for(workspace=workspace)
     zone = ZoneInfo(calendar.timezone)
-    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
-    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    since, until = _window(start, end, zone)
     first_reply_author = Subquery(
         Reply.objects.filter(item__thread=OuterRef("pk"), state=ReplyState.SENT)
         .order_by("sent_at")
@@ -115,8 +120,7 @@ class EngagementRow:
 def engagement_by_content_type(*, access: Access, start: date, end: date) -> list[EngagementRow]:
     """The latest snapshot of each delivery published in [start, end], summed by the post's content type."""
     calendar = business_calendar_for(workspace=access.workspace)
-    since = datetime.combine(start, datetime.min.time(), tzinfo=ZoneInfo(calendar.timezone))
-    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(calendar.timezone))
+    since, until = _window(start, end, ZoneInfo(calendar.timezone))
     latest = MetricSnapshot.objects.filter(delivery=OuterRef("pk")).order_by("-taken_at")
     rows = (
         Delivery.objects.filter(workspace=access.workspace, published_at__gte=since, published_at__lt=until)

@@ -16,7 +16,7 @@ from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.inbox.models import Thread
 from kopiena.policy.selectors import policy_current
-from kopiena.teams.models import Membership
+from kopiena.teams.selectors import users_in_roles
 
 
 def acute_threads_escalate(*, at: datetime | None = None) -> int:
@@ -43,12 +43,7 @@ def acute_threads_escalate(*, at: datetime | None = None) -> int:
 def _escalate(workspace, playbook, threads: list[Thread], at: datetime) -> int:
     from kopiena.publishing.notifications import notify
 
-    people = [
-        m.user
-        for m in Membership.objects.filter(
-            workspace=workspace, role__in=playbook.escalate_to_roles
-        ).select_related("user")
-    ]
+    people = users_in_roles(workspace=workspace, roles=playbook.escalate_to_roles)
     minutes = playbook.escalate_after_seconds // 60
     changed = 0
     for thread in threads:

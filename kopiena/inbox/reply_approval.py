@@ -14,8 +14,8 @@ from kopiena.audit.services import audit_record
 from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.inbox.models import Item, Reply, ReplyState
 from kopiena.policy.selectors import policy_current
-from kopiena.teams.models import Membership, Role, User
-from kopiena.teams.selectors import Access
+from kopiena.teams.models import Role
+from kopiena.teams.selectors import Access, users_in_roles
 
 
 def send_after_commit(reply: Reply) -> None:
@@ -23,13 +23,6 @@ def send_after_commit(reply: Reply) -> None:
 
     reply_pk = reply.pk
     transaction.on_commit(lambda: reply_send.enqueue(reply_pk))
-
-
-def _approvers(workspace, playbook) -> list[User]:
-    roles = {Role.OWNER, *playbook.escalate_to_roles}
-    return [
-        m.user for m in Membership.objects.filter(workspace=workspace, role__in=roles).select_related("user")
-    ]
 
 
 def may_approve_reply(*, access: Access) -> bool:
@@ -53,7 +46,9 @@ def ask_for_approval(*, access: Access, reply: Reply) -> None:
     author = access.user.get_full_name() or access.user.username
     notify(
         workspace_id=access.workspace.pk,
-        recipients=_approvers(access.workspace, playbook),
+        recipients=users_in_roles(
+            workspace=access.workspace, roles={Role.OWNER, *playbook.escalate_to_roles}
+        ),
         kind="inbox.reply_approval",
         title=lambda: _("An answer in an acute conversation waits for your approval"),
         body=lambda: _("%(author)s wrote:\n%(text)s") % {"author": author, "text": reply.text[:1000]},

@@ -77,6 +77,11 @@ def members_of(*, workspace: Workspace) -> QuerySet[Membership]:
     )
 
 
+def users_in_roles(*, workspace: Workspace, roles) -> list[User]:
+    """People in the workspace whose role is one of ``roles`` (e.g. the acute playbook's escalation roles)."""
+    return [m.user for m in members_of(workspace=workspace).filter(role__in=list(roles))]
+
+
 def users_with_perm(*, workspace: Workspace, perm: Perm | str) -> list[User]:
     """People in the workspace who hold ``perm`` (e.g. managers to notify about a failed post)."""
     return [m.user for m in members_of(workspace=workspace) if role_can(m.role, perm)]
