@@ -25,5 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
+handler400 = "kopiena.core.error_views.bad_request"
+handler404 = "kopiena.core.error_views.page_not_found"
+
 if settings.DEBUG:
     urlpatterns.append(path("admin/", admin.site.urls))

@@ -376,10 +376,13 @@ class HttpClient:
         raise a connector error. ``idempotent`` overrides the method's default retry safety."""
         method = method.upper()
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        request = self._client.build_request(
-            method, self.url(url), headers=headers, params=params, json=json, data=data,
-            files=files, content=content,
-        )  # fmt: skip
+        try:
+            request = self._client.build_request(
+                method, self.url(url), headers=headers, params=params, json=json, data=data,
+                files=files, content=content,
+            )  # fmt: skip
+        except httpx.InvalidURL as exc:  # e.g. http://0177.0.0.1 (octal): httpx refuses, and so do we
+            raise PermanentError(self.scrub(f"Not a valid address: {exc}")) from None
         self._refuse_secret_in_url(request.url)
         shown = self._shown_url(request.url)
         attempt = 0

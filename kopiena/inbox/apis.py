@@ -11,6 +11,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 
 from kopiena.core.auth_api import request_access
+from kopiena.core.params import DbId
 from kopiena.inbox.models import Item, Thread
 from kopiena.inbox.selectors import InboxFilter, access_item, access_thread, thread_items, threads_for
 from kopiena.inbox.services import ReplyBlocked, item_reply
@@ -62,7 +63,7 @@ class FilterIn(Schema):
     view: str = "open"
     language: str = ""
     sentiment: str = ""
-    account: int | None = None
+    account: DbId | None = None
 
 
 class ReplyIn(Schema):
@@ -76,7 +77,7 @@ class ReplyOut(Schema):
     state: str
 
 
-class ProblemOut(Schema):
+class ReplyProblemOut(Schema):
     code: str
     message: str
     hard: bool
@@ -84,10 +85,10 @@ class ProblemOut(Schema):
     excerpt: str
 
 
-class BlockedOut(Schema):
+class ReplyBlockedOut(Schema):
     detail: str
     code: str
-    problems: list[ProblemOut]
+    problems: list[ReplyProblemOut]
 
 
 def _thread(thread: Thread) -> dict:
@@ -108,7 +109,7 @@ def threads_list(request, filters: Query[FilterIn]):
 
 
 @router.get("/items", response=list[ItemOut])
-def items_list(request, thread: int | None = None):
+def items_list(request, thread: DbId | None = None):
     """Items of one thread (``?thread=<id>``, oldest first), or the newest 200 of the workspace."""
     access = request_access(request)
     access.require(Perm.INBOX_READ)
@@ -119,7 +120,7 @@ def items_list(request, thread: int | None = None):
     ]
 
 
-@router.post("/items/{int:item_id}/reply", response={201: ReplyOut, 422: BlockedOut})
+@router.post("/items/{int:item_id}/reply", response={201: ReplyOut, 422: ReplyBlockedOut})
 def reply_create(request, item_id: int, payload: ReplyIn):
     access = request_access(request)
     item = access_item(access=access, pk=item_id)

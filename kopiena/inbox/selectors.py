@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
+from kopiena.core.params import db_ids, db_int
 from kopiena.inbox.models import PRIORITY_RANK, Item, Reply, Thread, ThreadStatus
 from kopiena.teams.selectors import Access, access_scoped
 
@@ -30,7 +31,7 @@ class InboxFilter:
             view=view if view in FILTERS else "open",
             language=query.get("language", "")[:12],
             sentiment=query.get("sentiment", "")[:10],
-            account=int(account) if account.isdigit() else None,
+            account=db_int(account),
         )
 
 
@@ -57,7 +58,7 @@ def threads_for(*, access: Access, filters: InboxFilter = InboxFilter()) -> Quer
     if filters.sentiment:
         qs = qs.filter(sentiment=filters.sentiment)
     if filters.account:
-        qs = qs.filter(account_id=filters.account)
+        qs = qs.filter(account_id__in=db_ids([filters.account]))  # the API's int is unbounded
     latest = Item.objects.order_by("-remote_created_at", "-pk")
     return (
         qs.annotate(priority_rank=_PRIORITY_ORDER)

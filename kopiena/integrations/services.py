@@ -7,6 +7,8 @@ their values.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -70,7 +72,33 @@ def clean_base_url(base_url: str) -> str:
         raise DomainError(
             _("Put credentials in their own fields, not in the server address."), field="base_url"
         )
+    try:
+        parts.port  # noqa: B018 -- reading it validates it (":99999" raises ValueError)
+    except ValueError:
+        raise DomainError(_("The port in the server address is not valid."), field="base_url") from None
+    if _odd_ipv4(parts.hostname):
+        raise DomainError(
+            _("Write the server address as a host name or a plain IP address (like 203.0.113.7)."),
+            field="base_url",
+        )
     return base_url
+
+
+_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+
+
+def _odd_ipv4(host: str) -> bool:
+    """A host made only of numbers that is not a plain dotted quad: ``0177.0.0.1`` (octal), ``0x7f.1``,
+    ``2130706433``, ``127.1``. Resolvers read these as IPv4 addresses in ways that differ between
+    libraries (httpx refuses them, getaddrinfo takes octal), so the SSRF guard could judge one address
+    and the connection go to another; refused outright instead."""
+    labels = host.rstrip(".").split(".")
+    if not all(_NUMERIC_LABEL.match(label) for label in labels):
+        return False  # a name (or an IPv6 literal): resolved and checked by the SSRF guard
+    try:
+        return str(ipaddress.IPv4Address(host)) != host
+    except ValueError:
+        return True
 
 
 @sensitive_variables()
@@ -367,6 +395,9 @@ def webhook_endpoint_create(
         access.require(Perm.ACCOUNT_CONNECT)
         if account.workspace_id != access.workspace.pk:
             raise DomainError(_("No such account."))
+    if "webhooks" not in platforms.capability_names(account.platform):
+        # Its connector cannot check a delivery's signature: an endpoint would accept anyone's posts.
+        raise DomainError(_("This platform does not send webhooks."), code="unsupported")
     endpoint = WebhookEndpoint.objects.create(
         workspace_id=account.workspace_id,
         account=account,

@@ -92,7 +92,7 @@ def account_detail(request: HttpRequest, ws: str, account_id: int) -> HttpRespon
         "account": account,
         "form": form if can_manage else None,
         "webhooks": _webhook_rows(account, new_webhook) if can_manage else [],
-        "supports_webhooks": "webhooks" in platforms.capability_names(account.platform),
+        "supports_webhooks": _supports_webhooks(account),
         "capabilities": platforms.capability_labels(account.platform),
         "platform": next((p for p in platforms.available() if p.key == account.platform), None),
     }
@@ -103,6 +103,8 @@ def account_detail(request: HttpRequest, ws: str, account_id: int) -> HttpRespon
 @workspace_view(perm=Perm.ACCOUNT_CONNECT)
 def account_webhook_create(request: HttpRequest, ws: str, account_id: int) -> HttpResponse:
     account = access_account(access=request.access, pk=account_id)
+    if not _supports_webhooks(account):  # the page shows no button; a hand-made POST gets the same 404
+        raise Http404
     endpoint = webhook_endpoint_create(access=request.access, account=account)
     # Shown once, through the session and a redirect (like a new API token): a reload cannot repeat it.
     request.session[NEW_WEBHOOK_SESSION_KEY] = {
@@ -112,12 +114,18 @@ def account_webhook_create(request: HttpRequest, ws: str, account_id: int) -> Ht
     return redirect("account_detail", ws=ws, account_id=account.pk)
 
 
+def _supports_webhooks(account) -> bool:
+    return "webhooks" in platforms.capability_names(account.platform)
+
+
 @sensitive_variables("secret")
 @csrf_exempt  # platforms post here; the endpoint's token and the connector's signature check are the auth
 @require_http_methods(["GET", "POST"])
 def webhook_receive(request: HttpRequest, token: str) -> HttpResponse:
     endpoint = webhook_endpoint_by_token(token)
-    if endpoint is None:
+    if endpoint is None or not _supports_webhooks(endpoint.account):
+        # An endpoint made for a platform without webhooks (before that was refused) has no signature
+        # check to run: it must not take anyone's POSTs.
         raise Http404
     try:
         connector = connector_for(endpoint.account)

@@ -7,6 +7,7 @@ from datetime import date
 from ninja import Router, Schema
 
 from kopiena.core.auth_api import request_access
+from kopiena.core.params import IsoDate, check_day
 from kopiena.planning.selectors import week_plan
 
 router = Router(tags=["planning"])
@@ -35,8 +36,9 @@ class WeekPlanOut(Schema):
 
 
 @router.get("/week", response=WeekPlanOut, summary="C9: what next week's plan still lacks (?week=any day)")
-def week_plan_get(request, week: date | None = None):
-    plan = week_plan(access=request_access(request), start=week)
+def week_plan_get(request, week: IsoDate | None = None):
+    access = request_access(request)
+    plan = week_plan(access=access, start=check_day(week, field="week") if week else None)
     gaps = []
     for account_week in plan.accounts:
         for day in account_week.days:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kopiena.core.params import day_in_range, out_of_range_message
 from kopiena.planning.selectors import week_plan
 from kopiena.teams.views import workspace_view
 
@@ -17,6 +19,9 @@ def week_plan_view(request: HttpRequest, ws: str) -> HttpResponse:
     try:
         start = date.fromisoformat(request.GET["week"]) if request.GET.get("week") else None
     except ValueError:
+        start = None
+    if start is not None and not day_in_range(start):  # year 1 or 9999: this week, and say why
+        messages.error(request, out_of_range_message())
         start = None
     plan = week_plan(access=request.access, start=start)
     return render(

@@ -34,7 +34,7 @@ class YamlIn(Schema):
     summary: str = ""
 
 
-class ErrorOut(Schema):
+class PolicyErrorOut(Schema):
     path: str
     line: int | None
     message: str
@@ -42,13 +42,13 @@ class ErrorOut(Schema):
 
 class CheckOut(Schema):
     valid: bool
-    errors: list[ErrorOut]
+    errors: list[PolicyErrorOut]
 
 
-class RefusedOut(Schema):
+class PolicyRefusedOut(Schema):
     detail: str
     code: str
-    errors: list[ErrorOut]
+    errors: list[PolicyErrorOut]
 
 
 class VersionOut(Schema):
@@ -58,8 +58,8 @@ class VersionOut(Schema):
     created_at: datetime
 
 
-def _errors(errors: list[PolicyError]) -> list[ErrorOut]:
-    return [ErrorOut(path=e.path, line=e.line, message=e.message) for e in errors]
+def _errors(errors: list[PolicyError]) -> list[PolicyErrorOut]:
+    return [PolicyErrorOut(path=e.path, line=e.line, message=e.message) for e in errors]
 
 
 @router.get("", response=PolicyOut, summary="The current policy document (the defaults if none was saved)")
@@ -86,7 +86,7 @@ def policy_check(request, payload: YamlIn):
 
 @router.put(
     "",
-    response={200: VersionOut, 400: RefusedOut},
+    response={200: VersionOut, 400: PolicyRefusedOut},
     summary="Save YAML as the next version (needs policy.edit)",
 )
 def policy_put(request, payload: YamlIn):
@@ -96,7 +96,7 @@ def policy_put(request, payload: YamlIn):
     except PolicyInvalid as exc:
         return Status(
             400,
-            RefusedOut(
+            PolicyRefusedOut(
                 detail="The policy has errors; nothing was saved.",
                 code="policy_invalid",
                 errors=_errors(exc.errors),

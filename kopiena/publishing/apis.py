@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from kopiena.core.auth_api import request_access
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.core.params import IsoDatetime, check_moment
 from kopiena.publishing import exporters, importers
 from kopiena.publishing.selectors import access_post, posts_for_calendar
 from kopiena.publishing.services import (
@@ -84,7 +85,10 @@ class PostIn(Schema):
     link_context: str = ""
     first_comment: str = ""
     poll_options: list[str] = []
-    variant_texts: dict[int, str] = {}
+    # Keys are account ids; said in the document so that a client (or schemathesis) sends numbers there.
+    variant_texts: dict[int, str] = Field(
+        default={}, json_schema_extra={"propertyNames": {"pattern": "^[0-9]{1,18}$"}}
+    )
 
 
 class CommentIn(Schema):
@@ -96,19 +100,19 @@ class ScheduleIn(Schema):
     override_reason: str | None = None
 
 
-class ProblemOut(Schema):
+class ScheduleProblemOut(Schema):
     rule: str
     message: str
     overridable: bool
     account_id: int | None
 
 
-class RefusedOut(Schema):
+class ScheduleRefusedOut(Schema):
     detail: str
     code: str
     proposed_at: datetime | None
     overridable: bool
-    problems: list[ProblemOut]
+    problems: list[ScheduleProblemOut]
 
 
 class ImportProblemOut(Schema):
@@ -151,8 +155,8 @@ def _post_out(request, post_id: int) -> PostOut:
 
 
 def _range(start: datetime | None, end: datetime | None, *, default_days: int) -> tuple[datetime, datetime]:
-    start = start or now()
-    end = end or start + timedelta(days=default_days)
+    start = check_moment(start, field="start") if start else now()
+    end = check_moment(end, field="end") if end else check_moment(start + timedelta(days=default_days))
     if end <= start or start.tzinfo is None or end.tzinfo is None:
         raise DomainError("start and end must be times with an offset, start before end.", field="start")
     return start, end
@@ -163,8 +167,8 @@ def _range(start: datetime | None, end: datetime | None, *, default_days: int) -
 )
 def posts_list(
     request,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: IsoDatetime | None = None,
+    end: IsoDatetime | None = None,
     account: list[int] | None = None,
     type: list[str] | None = None,
     theme: list[str] | None = None,
@@ -196,7 +200,7 @@ def posts_list(
 
 
 @router.get("/export.csv", summary="The calendar in the import format (CSV; default: the next 366 days)")
-def posts_export(request, start: datetime | None = None, end: datetime | None = None):
+def posts_export(request, start: IsoDatetime | None = None, end: IsoDatetime | None = None):
     start, end = _range(start, end, default_days=366)
     body = exporters.calendar_csv(access=request_access(request), start=start, end=end)
     return HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -255,7 +259,7 @@ def posts_send_back(request, post_id: int, payload: CommentIn):
 
 @router.post(
     "/{int:post_id}/schedule",
-    response={200: PostOut, 409: RefusedOut},
+    response={200: PostOut, 409: ScheduleRefusedOut},
     summary="Schedule, or move a scheduled post; 409 names each refused rule and the nearest allowed time",
 )
 def posts_schedule(request, post_id: int, payload: ScheduleIn):
@@ -269,13 +273,13 @@ def posts_schedule(request, post_id: int, payload: ScheduleIn):
     except ScheduleRefused as refused:
         return Status(
             409,
-            RefusedOut(
+            ScheduleRefusedOut(
                 detail=refused.message,
                 code=refused.code,
                 proposed_at=refused.proposed_at,
                 overridable=refused.overridable,
                 problems=[
-                    ProblemOut(
+                    ScheduleProblemOut(
                         rule=p.rule, message=p.message, overridable=p.overridable, account_id=p.account_id
                     )
                     for p in refused.problems

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kopiena.core.params import moment_in_range, out_of_range_message
 from kopiena.publishing.content_types import content_types
 from kopiena.publishing.models import Post
 from kopiena.publishing.queues import Weekday
@@ -176,6 +177,9 @@ class ScheduleForm(KopienaFormMixin, forms.Form):
         moment = parse_local(data.get("at") or "", self.zone)
         if moment is None:
             self.add_error("at", _("Enter a date and time, or choose the next free slot."))
+        elif not moment_in_range(moment):
+            self.add_error("at", out_of_range_message())
+            moment = None
         data["moment"] = moment
         return data
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Aggregate, CharField, Exists, OuterRef, Prefetch, QuerySet
 
+from kopiena.core.params import db_ids
 from kopiena.publishing.models import Delivery, Notification, Post, PostState, Variant
 from kopiena.teams.models import User
 from kopiena.teams.selectors import Access, access_scoped
@@ -66,7 +67,8 @@ def posts_for_calendar(
         posts = posts.filter(theme__in=themes)
     posts = posts.filter(state__in=states) if states else posts.exclude(state=PostState.CANCELLED)
     if account_ids:
-        posts = posts.filter(Exists(Variant.objects.filter(post=OuterRef("pk"), account_id__in=account_ids)))
+        wanted = db_ids(account_ids)  # from a query string or the API: may be beyond the database's range
+        posts = posts.filter(Exists(Variant.objects.filter(post=OuterRef("pk"), account_id__in=wanted)))
     rows = (
         posts.annotate(account_list=_AccountIds("variants__account_id"))
         .order_by("scheduled_at", "id")

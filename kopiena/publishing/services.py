@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.params import check_moment, db_ids
 from kopiena.integrations.models import AccountStatus, ConnectedAccount
 from kopiena.publishing import checks
 from kopiena.publishing.content_types import check_content_type
@@ -88,6 +89,8 @@ def _post_for_update(access: Access, post_id: int) -> Post:
 
 def _accounts(access: Access, account_ids: list[int]) -> list[ConnectedAccount]:
     ids = list(dict.fromkeys(account_ids))
+    if len(db_ids(ids)) != len(ids):  # beyond the database's range: no such account (not an OverflowError)
+        raise Http404
     accounts = list(ConnectedAccount.objects.filter(workspace=access.workspace, pk__in=ids))
     if len(accounts) != len(ids):
         raise Http404  # an account of another workspace does not exist for this actor
@@ -389,6 +392,7 @@ def _check_schedule(
     Returns the overridden problems (for the audit event) and the flags to store on the post."""
     if at.tzinfo is None:
         raise DomainError(_("The time must include a time zone."), field="scheduled_at")
+    check_moment(at, field="scheduled_at")  # year 9999 would overflow the cadence windows below
     if at < now() - PAST_SCHEDULE_TOLERANCE:
         raise DomainError(_("This time is in the past. Choose a future time."), field="scheduled_at")
     bad_accounts = [

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.params import day_in_range, db_ids, moment_in_range, out_of_range_message
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
@@ -86,7 +87,7 @@ def _parse_moment(value: str, zone: ZoneInfo) -> datetime:
 def _filters(request: HttpRequest) -> dict:
     get = request.GET
     return {
-        "account_ids": [int(v) for v in get.getlist("account") if v.isdigit()],
+        "account_ids": db_ids(get.getlist("account")),
         "content_types": [v for v in get.getlist("type") if v],
         "themes": [v for v in get.getlist("theme") if v],
         "states": [v for v in get.getlist("state") if v],
@@ -157,6 +158,8 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
         end = _parse_moment(request.GET["end"], zone)
     except (KeyError, ValueError):
         return JsonResponse({"error": _("start and end must be ISO 8601 times.")}, status=400)
+    if not (moment_in_range(start) and moment_in_range(end)):
+        return JsonResponse({"error": out_of_range_message()}, status=400)
     if end <= start or end - start > MAX_RANGE:
         return JsonResponse({"error": _("Ask for at most 400 days at once.")}, status=400)
     entries = posts_for_calendar(access=request.access, start=start, end=end, **_filters(request))
@@ -212,8 +215,10 @@ def post_move(request: HttpRequest, ws: str, post_id: int) -> JsonResponse:
                 days=int(body.get("days", 0)), milliseconds=int(body.get("milliseconds", 0))
             )
             target = moved.replace(tzinfo=zone)
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):  # Overflow: days=99999999
         return JsonResponse({"ok": False, "message": _("The new time could not be read.")}, status=400)
+    if not moment_in_range(target):
+        return JsonResponse({"ok": False, "message": out_of_range_message()}, status=400)
     try:
         post = post_reschedule(
             access=request.access,
@@ -711,13 +716,13 @@ def calendar_export(request: HttpRequest, ws: str) -> HttpResponse:
             if request.GET.get("start")
             else now().astimezone(zone).date()
         )
-        end_day = (
-            date.fromisoformat(request.GET["end"])
-            if request.GET.get("end")
-            else start_day + timedelta(days=366)
-        )
+        end_day = date.fromisoformat(request.GET["end"]) if request.GET.get("end") else None
     except ValueError as exc:
         raise Http404 from exc
+    if end_day is None and day_in_range(start_day):
+        end_day = start_day + timedelta(days=366)
+    if not (day_in_range(start_day) and end_day and day_in_range(end_day)):
+        return HttpResponse(out_of_range_message(), status=400, content_type="text/plain; charset=utf-8")
     body = exporters.calendar_csv(
         access=request.access,
         start=datetime.combine(start_day, time(0), tzinfo=zone),

@@ -30,7 +30,7 @@ def secrets_under_old_key(owner_access):
         accounts = [
             account_connect(
                 access=owner_access,
-                platform="fakebook",
+                platform="fakehook",  # webhook endpoints only for platforms that send webhooks
                 name=f"a{i}",
                 credentials={"access_token": f"tok-{i}"},
             )

@@ -119,7 +119,9 @@ def test_update_changes_given_fields_and_replaces_credentials(owner_access):
 
 
 def test_disconnect_forgets_the_secret_and_keeps_the_history(owner_access):
-    account = _connect(owner_access)
+    account = account_connect_checked(
+        access=owner_access, platform="fakehook", values={"access_token": GOOD_TOKEN, "chat_id": "-100123"}
+    )
     webhook_endpoint_create(account=account)
     account_disconnect(access=owner_access, account=account)
     account.refresh_from_db()

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 def account(monkeypatch, owner_access):
     with fake_registry(monkeypatch):
         account = account_connect_checked(
-            access=owner_access, platform="fakebook", values={"access_token": GOOD_TOKEN, "chat_id": "7"}
+            access=owner_access, platform="fakehook", values={"access_token": GOOD_TOKEN, "chat_id": "7"}
         )
         webhook_endpoint_create(account=account, secret="whsec-" + GOOD_TOKEN[::-1])
         account_mark_needs_reconnect(account=account, error=f"HTTP 401 for Bearer {GOOD_TOKEN}")

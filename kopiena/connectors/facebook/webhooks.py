@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from kopiena.connectors.errors import PermanentError
 from kopiena.connectors.facebook import constants as c
 from kopiena.connectors.facebook.mappers import author, parse_time
 from kopiena.connectors.types import ItemKind, RemoteItem, WebhookChallenge, WebhookEvent
@@ -84,18 +85,40 @@ ChangeParser = Callable[[Mapping[str, Any], str, Mapping[str, Any]], WebhookEven
 
 def parse(body: bytes, parse_change: ChangeParser) -> list[WebhookEvent]:
     """One event per change (and per Messenger message); ``parse_change(entry, field, value)`` is the
-    platform's own mapping (Facebook feed, Instagram comments)."""
+    platform's own mapping (Facebook feed, Instagram comments). PermanentError for a delivery whose shape
+    is not Meta's (a ``value`` that is a string, ``changes`` that are not objects…): the receiver answers
+    400 and stores nothing of it."""
+    try:
+        return _parse(body, parse_change)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PermanentError(f"Malformed Meta webhook delivery ({type(exc).__name__}).") from None
+
+
+def _objects(value: Any) -> list:
+    """A list whose items are all JSON objects (``entry``, ``changes``, ``messaging``), else ValueError."""
+    if not value:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError("expected a list of objects")
+    return value
+
+
+def _parse(body: bytes, parse_change: ChangeParser) -> list[WebhookEvent]:
     data = json.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError("expected an object")
     events: list[WebhookEvent] = []
-    for entry in data.get("entry") or ():
+    for entry in _objects(data.get("entry")):
         entry_id = str(entry.get("id", ""))
-        for change in entry.get("changes") or ():
+        for change in _objects(entry.get("changes")):
             field, value = str(change.get("field", "")), change.get("value") or {}
+            if not isinstance(value, dict):
+                raise ValueError("value")
             event = parse_change(entry, field, value)
             events.append(
                 event or WebhookEvent(delivery_key=delivery_key(entry_id, field, value), event_type=field)
             )
-        events.extend(_messages(entry_id, entry.get("messaging") or ()))
+        events.extend(_messages(entry_id, _objects(entry.get("messaging"))))
     return events
 
 

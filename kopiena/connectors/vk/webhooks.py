@@ -13,9 +13,15 @@ import hmac
 import json
 from typing import Any
 
+from kopiena.connectors.errors import PermanentError
 from kopiena.connectors.types import WebhookChallenge, WebhookEvent
 from kopiena.connectors.vk import constants as c
 from kopiena.connectors.vk.mappers import comment_to_item, post_id
+
+# Events we read ``object`` of: it must be a JSON object there.
+_OBJECT_EVENTS = frozenset(
+    {c.CALLBACK_WALL_REPLY_NEW, c.CALLBACK_WALL_REPLY_EDIT, c.CALLBACK_WALL_REPLY_DELETE}
+)
 
 
 def _load(body: bytes) -> dict[str, Any] | None:
@@ -51,9 +57,21 @@ def verify(body: bytes, *, secret: str, group_id: int) -> bool:
 
 
 def parse(body: bytes, *, group_id: int) -> list[WebhookEvent]:
+    """The events of a VERIFIED delivery; PermanentError for one whose shape is not VK's (an ``object``
+    missing, a list, a comment without its post) — the receiver answers 400 and stores nothing."""
+    try:
+        return _parse(body, group_id=group_id)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PermanentError(f"Malformed VK Callback API delivery ({type(exc).__name__}).") from None
+
+
+def _parse(body: bytes, *, group_id: int) -> list[WebhookEvent]:
     data = _load(body) or {}
     kind = str(data.get("type", "unknown"))
-    obj = data.get("object") or {}
+    obj = data.get("object")
+    if kind in _OBJECT_EVENTS and not isinstance(obj, dict):
+        raise ValueError("object")
+    obj = obj if isinstance(obj, dict) else {}
     key = f"vk:{group_id}:{data.get('event_id', '')}"
     owner = -group_id
     if kind in (c.CALLBACK_WALL_REPLY_NEW, c.CALLBACK_WALL_REPLY_EDIT) and obj.get("from_id") != owner:
