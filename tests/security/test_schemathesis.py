@@ -8,6 +8,7 @@ fails on any 500 and on any status or body the document does not describe.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 
 import hypothesis
@@ -26,8 +27,6 @@ from kopiena.config.api import api
 from kopiena.teams.models import Role
 from tests.security.seeded import seed
 
-pytestmark = pytest.mark.django_db
-
 # Small enough for the whole run to stay well under 90 s on a shared 2-core machine (the coverage phase
 # adds its own deterministic cases on top), large enough to vary every parameter.
 MAX_EXAMPLES = 80
@@ -44,6 +43,10 @@ SETTINGS = hypothesis.settings(
 # publishing policy's refusal. Never 422 (the document would be wrong) and never 5xx.
 POSITIVE_STATUSES = ["2xx", "400", "401", "403", "404", "409"]
 CONFIG = {
+    # NUL bytes in strings: PostgreSQL refuses them in text parameters (a 500 in GET /posts filters today).
+    # That is issue 9 item 9, fixed at the edge and tested in tests/security/test_nul_bytes.py; turn this
+    # back on (the schemathesis default) once that fix is merged.
+    "generation": {"allow-x00": False},
     "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES}},
     "operations": [
         {
@@ -66,6 +69,7 @@ def wsgi_app():
     request_finished.connect(close_old_connections)
 
 
+@pytest.mark.django_db
 def test_api_answers_only_what_it_documents(wsgi_app):
     seeded = seed()
     # The token as configuration (not a header added at call time), so schemathesis knows the request
@@ -106,3 +110,45 @@ def test_api_answers_only_what_it_documents(wsgi_app):
     assert sum(statuses.values()) > 1000 and sum(n for code, n in statuses.items() if code < 300) > 100, (
         statuses
     )
+
+
+def _document() -> dict:
+    return api.get_openapi_schema(path_prefix="/api/v1")
+
+
+def test_no_two_api_schemas_share_a_name():
+    """Two Schema classes with one name become one component, and one operation documents the other's
+    body (PUT /policy's 400 was the publishing RefusedOut)."""
+    from ninja import Schema
+
+    from kopiena.config.api import ROUTERS
+
+    owners: dict[str, set[str]] = {}
+    for module_path in ROUTERS.values():
+        module = importlib.import_module(module_path)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == module_path:
+                owners.setdefault(value.__name__, set()).add(module_path)
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}
+
+
+def test_policy_400_and_reply_422_document_their_own_bodies():
+    paths = _document()["paths"]
+    policy_400 = paths["/api/v1/policy"]["put"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/PolicyRefusedOut"} in policy_400["anyOf"]
+    reply = paths["/api/v1/inbox/items/{item_id}/reply"]["post"]["responses"]["422"]
+    assert {"$ref": "#/components/schemas/ReplyBlockedOut"} in reply["content"]["application/json"]["schema"][
+        "anyOf"
+    ]
+    components = _document()["components"]["schemas"]
+    assert "problems" in components["ReplyBlockedOut"]["required"]
+    assert "errors" in components["PolicyRefusedOut"]["required"]
+
+
+def test_every_operation_documents_the_errors_it_can_answer():
+    for path, item in _document()["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert {"401", "403"} <= statuses, (method, path)
+            if operation.get("parameters") or "requestBody" in operation:
+                assert {"400", "404", "422"} <= statuses, (method, path)
