@@ -70,11 +70,17 @@ def wsgi_app():
 
 
 @pytest.mark.django_db
-def test_api_answers_only_what_it_documents(wsgi_app):
+@pytest.mark.parametrize(
+    "role,examples",
+    # The owner may do everything, so every operation runs its full code; the analyst may only read,
+    # so writes answer 403 — which must be documented too. Fewer examples: the refusals are uniform.
+    [(Role.OWNER, MAX_EXAMPLES), (Role.ANALYST, MAX_EXAMPLES // 4)],
+)
+def test_api_answers_only_what_it_documents(wsgi_app, role, examples):
     seeded = seed()
     # The token as configuration (not a header added at call time), so schemathesis knows the request
     # is authenticated and its negative cases that drop the token expect the 401 they get.
-    headers = {"Authorization": f"Bearer {seeded.tokens[Role.OWNER]}"}
+    headers = {"Authorization": f"Bearer {seeded.tokens[role]}"}
     schema = schemathesis.openapi.from_dict(
         api.get_openapi_schema(path_prefix="/api/v1"),
         config=SchemathesisConfig.from_dict({**CONFIG, "headers": headers}),
@@ -98,7 +104,7 @@ def test_api_answers_only_what_it_documents(wsgi_app):
             test_func=check,
             given_kwargs={},
             feedback=FeedbackSources(),
-            explicit_settings=SETTINGS,
+            explicit_settings=hypothesis.settings(SETTINGS, max_examples=examples),
         )
         try:
             test()
@@ -107,7 +113,7 @@ def test_api_answers_only_what_it_documents(wsgi_app):
     report = "\n\n".join(f"== {label}\n{exc}" for label, exc in failures.items())
     assert not failures, report
     # It really ran, authenticated: most answers are the operations' own, not the token's 401.
-    assert sum(statuses.values()) > 1000 and sum(n for code, n in statuses.items() if code < 300) > 100, (
+    assert sum(statuses.values()) > 500 and sum(n for code, n in statuses.items() if code < 300) > 50, (
         statuses
     )
 
