@@ -403,3 +403,47 @@ def test_an_unauthenticated_post_to_a_mastodon_endpoint_creates_nothing(client, 
     )
     assert response.status_code in (404, 405)
     assert _stored() == before
+
+
+@pytest.fixture
+def telegram(seeded, settings):
+    from kopiena.connectors.testing import LocalServer
+    from kopiena.teams.selectors import access_workspace
+    from tests.connectors.test_telegram import BOT_TOKEN, FakeTelegram
+
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the fake Bot API answers on 127.0.0.1
+    access = access_workspace(actor=seeded.ctx.owner, slug=seeded.workspace.slug)
+    with LocalServer() as server:
+        FakeTelegram(server)
+        account = account_connect(
+            access=access,
+            platform="telegram",
+            name="Grauzdētava channel",
+            credentials={"bot_token": BOT_TOKEN, "chat_id": "@grauzdetava"},
+            base_url=server.base_url,
+            external_id="-1001111111111",
+        )
+        yield webhook_endpoint_create(account=account, secret=SECRET)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b"[]",
+        b'{"update_id": "x"}',
+        b'{"update_id": 5, "message": "text"}',
+        b'{"update_id": 5, "message": []}',
+    ],
+    ids=["no-update-id", "list", "string-id", "message-string", "message-list"],
+)
+def test_telegram_delivery_with_a_malformed_update_is_400_and_stores_nothing(client, telegram, body):
+    before = _stored()
+    response = client.post(
+        f"/integrations/hooks/{telegram.token}/",
+        body,
+        content_type="application/json",
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET,
+    )
+    assert response.status_code == 400
+    assert _stored() == before
