@@ -45,10 +45,12 @@ from kopiena.teams.models import ApiToken, Invitation, Membership, Role, User, h
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import access_scoped, access_workspace, members_of, workspaces_for_user
 from kopiena.teams.services import (
+    AlreadyMember,
     api_token_create,
     api_token_revoke,
     invitation_accept,
     invitation_create,
+    invitation_is_for,
     membership_change_role,
     membership_remove,
     workspace_create,
@@ -70,6 +72,11 @@ SERVICE_MESSAGES = [
     gettext_noop("No such member."),
     gettext_noop("This invitation is not valid any more. Ask for a new one."),
     gettext_noop("This invitation has expired. Ask for a new one."),
+    gettext_noop(
+        "This invitation was sent to a different e-mail address. "
+        "Sign in with the address it was sent to, or ask for an invitation to yours."
+    ),
+    gettext_noop("You are already a member of this workspace; your role has not changed."),
     gettext_noop("You are not allowed to do this."),
 ]
 
@@ -285,6 +292,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             return _join(request, token, request.user)
+        # Said before the click: the link is bound to the invited address and never changes a role.
+        context["wrong_account"] = not invitation_is_for(invitation=invitation, user=request.user)
+        context["already_member"] = Membership.objects.filter(
+            workspace=invitation.workspace, user=request.user
+        ).exists()
         return render(request, "teams/invitation_accept.html", context)
     email_taken = User.objects.filter(email__iexact=invitation.email).exists()
     signup = InvitationSignupForm(request.POST or None, email=invitation.email)
@@ -299,6 +311,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 def _join(request: HttpRequest, token: str, user: User) -> HttpResponse:
     try:
         membership = invitation_accept(raw_token=token, user=user)
+    except AlreadyMember as exc:
+        messages.info(request, _(exc.message))
+        return redirect("home")
     except DomainError as exc:
         messages.error(request, _(exc.message))
         return redirect("home")
