@@ -44,6 +44,33 @@ SECRET_KEYS = _secret_keys()
 SECRET_KEY = SECRET_KEYS[0]
 SECRET_KEY_FALLBACKS = SECRET_KEYS[1:]
 
+
+def _audit_keys() -> list[str]:
+    """KOPIENA_AUDIT_KEYS: the HMAC keys of the audit chain, comma-separated, newest first.
+
+    Kept outside the database on purpose: someone who can rewrite the audit table cannot recompute the
+    chain without them. The newest key signs new events (each event records its key's id); older keys
+    still verify. In development a key is generated once into var/audit_keys (like var/secret_keys);
+    production refuses to start without it, because processes on several machines must share one key.
+    """
+    keys = env_list("KOPIENA_AUDIT_KEYS")
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise RuntimeError("KOPIENA_AUDIT_KEYS must be set in production (comma-separated, newest first).")
+    key_file = VAR_DIR / "audit_keys"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50) + "\n")
+        key_file.chmod(0o600)
+    return [line.strip() for line in key_file.read_text().splitlines() if line.strip()]
+
+
+AUDIT_KEYS = _audit_keys()
+# Where the clock writes the audit chain's head (id + hash) every AUDIT_ANCHOR_SECONDS; `kopiena audit
+# verify` checks the chain against the last line. Put it where the database's users cannot write.
+AUDIT_ANCHOR_PATH = Path(env_str("KOPIENA_AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit_anchor.jsonl")))
+
 ALLOWED_HOSTS = env_list("KOPIENA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KOPIENA_CSRF_TRUSTED_ORIGINS")
 BASE_URL = env_str("KOPIENA_BASE_URL", "http://127.0.0.1:8000")
@@ -199,6 +226,7 @@ WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbe
 PERIODIC_TASKS = [
     ("kopiena.core.tasks_runtime.maintenance.runtime_tidy", 300),
     ("kopiena.audit.tasks.audit_flush_pending", 5),
+    ("kopiena.audit.tasks.audit_anchor", 60),
     ("kopiena.publishing.tasks.deliveries_dispatch", 1),
     ("kopiena.publishing.tasks.deliveries_housekeeping", 15),
     ("kopiena.publishing.tasks.publishing_metrics_poll", 600),
