@@ -129,9 +129,12 @@ def test_truncate_is_refused_on_postgresql(workspace, owner):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE (DELETE is refused by the trigger)")
     audit_record(actor=owner, workspace=workspace, action="test.event")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditevent")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.count() == 2  # workspace.create and this one
 
 
