@@ -6,6 +6,7 @@ Production mode (``KOPIENA_ENV=production``) turns on every secure default and p
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -217,9 +218,13 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'"
 )
 
-LOGIN_RATE_LIMIT = env_int(
-    "KOPIENA_LOGIN_RATE_LIMIT", 10
-)  # failed attempts per 15 minutes per IP and per user
+# Failed sign-ins per 15 minutes per client address; from the same number on, a username is slowed down
+# (kopiena.teams.throttle).
+LOGIN_RATE_LIMIT = env_int("KOPIENA_LOGIN_RATE_LIMIT", 10)
+# Proxies (addresses or networks) whose X-Forwarded-For is believed for the client address; empty: none.
+TRUSTED_PROXIES = env_list("KOPIENA_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # fail at start-up on a typo, not at the first sign-in
 WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbeat for this long: banner, 503
 # Periodic work `kopiena clock` enqueues: (dotted path of a @task taking no arguments, every_seconds).
 # Add one line per job; the clock checks every entry at start-up. docs/operations.md explains the contract.

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kopiena.config.api import api
+from kopiena.teams.forms import AdminLoginForm
 
 workspace_patterns = [
     path("settings/accounts/", include("kopiena.integrations.urls")),
@@ -25,5 +26,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
+admin.site.login_form = AdminLoginForm  # /admin/login/ is throttled like /login/
 if settings.DEBUG:
     urlpatterns.append(path("admin/", admin.site.urls))

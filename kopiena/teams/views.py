@@ -17,6 +17,7 @@ from datetime import UTC
 from datetime import timezone as datetime_timezone
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -56,6 +57,7 @@ from kopiena.teams.services import (
     workspace_create,
     workspace_update,
 )
+from kopiena.teams.throttle import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE, known_device_value
 
 LAST_WORKSPACE_SESSION_KEY = "kopiena_last_workspace"
 NEW_TOKEN_SESSION_KEY = "kopiena_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -132,12 +134,21 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         _remember_language(response, form.get_user())
+        # This browser is now known for this person: a slow-down others trigger on the username does
+        # not apply to it (kopiena.teams.throttle).
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            known_device_value(form.get_user()),
+            max_age=KNOWN_DEVICE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
         return response
 
 
 def _remember_language(response: HttpResponse, user: User) -> None:
     """Show the interface in the person's chosen language from the moment they sign in."""
-    from django.conf import settings
 
     if user.language and user.language in dict(settings.LANGUAGES):
         response.set_cookie(
@@ -154,7 +165,6 @@ def _remember_language(response: HttpResponse, user: User) -> None:
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language`` (cookie + redirect to ``next``); a signed-in person's choice is also kept in
     their profile, so the next sign-in (which applies the profile language) does not undo it."""
-    from django.conf import settings
     from django.views.i18n import set_language
 
     response = set_language(request)
