@@ -12,7 +12,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from kopiena.config.env import env_bool, env_int, env_list, env_str, parse_database_url
+from kopiena.config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    private_dir,
+    write_private_file,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = Path(env_str("KOPIENA_HOME", str(Path.cwd())))
@@ -35,9 +43,8 @@ def _secret_keys() -> list[str]:
         raise RuntimeError("KOPIENA_SECRET_KEYS must be set in production (comma-separated, newest first).")
     key_file = VAR_DIR / "secret_keys"
     if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50) + "\n")
-        key_file.chmod(0o600)
+        private_dir(VAR_DIR)
+        write_private_file(key_file, secrets.token_urlsafe(50) + "\n")
     return [line.strip() for line in key_file.read_text().splitlines() if line.strip()]
 
 
@@ -61,9 +68,8 @@ def _audit_keys() -> list[str]:
         raise RuntimeError("KOPIENA_AUDIT_KEYS must be set in production (comma-separated, newest first).")
     key_file = VAR_DIR / "audit_keys"
     if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50) + "\n")
-        key_file.chmod(0o600)
+        private_dir(VAR_DIR)
+        write_private_file(key_file, secrets.token_urlsafe(50) + "\n")
     return [line.strip() for line in key_file.read_text().splitlines() if line.strip()]
 
 
@@ -210,6 +216,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("KOPIENA_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# The debug 500 page (development) hides anything that looks like a credential (kopiena.core.debug).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "kopiena.core.debug.KopienaExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "kopiena.core.debug.KopienaExceptionReporter"
 
 # Content-Security-Policy: everything is served by us; no inline scripts.
 CONTENT_SECURITY_POLICY = (
