@@ -11,6 +11,13 @@ from kopiena.teams.services import membership_add, workspace_create
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_per_test(settings, tmp_path):
+    """Each test's audit anchor in its own directory: an anchor from another test (or from the developer's
+    own var/) would describe another database's chain, and `audit verify` would rightly refuse it."""
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit_anchor.jsonl"
+
+
 @pytest.fixture
 def make_user(db):
     counter = {"n": 0}

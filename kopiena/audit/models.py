@@ -1,8 +1,10 @@
-"""Append-only, hash-chained audit log.
+"""Append-only, keyed hash-chained audit log.
 
-Each row stores ``hash = sha256(prev_hash + canonical_json(row))``. Updates and deletes are refused here
-and by database triggers (see migrations), so the only way to change history is raw SQL by someone who
-also drops the triggers, and ``kopiena audit verify`` then names the first row that no longer fits.
+Each row stores ``hash = HMAC(key, key_id + prev_hash + canonical_json(row))`` with a key kept outside the
+database (``kopiena.audit.chain``). Updates, deletes and (on PostgreSQL) TRUNCATE are refused here and by
+database triggers (see migrations); someone who drops the triggers and edits rows cannot recompute the
+chain without the key, and deleting the newest rows is caught by the anchor the clock writes out
+(``kopiena.audit.anchor``). ``kopiena audit verify`` names the first row that no longer fits.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ class PendingAuditEvent(AuditFields):
 
     Inserted in the same transaction as the change it describes (so it exists exactly when the change
     does) without taking the chain's lock; ``audit_flush`` moves a batch into the chain under one lock
-    acquisition. Rows live here for seconds: the clock flushes every few seconds, and every reader of the
-    log (the audit page, ``kopiena audit verify``) flushes first."""
+    acquisition. Rows live here for seconds: the clock flushes every few seconds, and the audit page
+    flushes first (``kopiena audit verify`` only reads, and counts them)."""
 
     # Only ever read in id order by the flusher: no secondary indexes to slow the hot path's inserts.
     action = models.CharField(_("action"), max_length=80)
@@ -65,6 +67,8 @@ class PendingAuditEvent(AuditFields):
 
 class AuditEvent(AuditFields):
     prev_hash = models.CharField(max_length=64)
+    # Which audit key signed the row (kopiena.audit.chain.key_id_of); "" for rows from before keying.
+    key_id = models.CharField(max_length=16, blank=True, default="")
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

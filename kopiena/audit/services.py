@@ -10,17 +10,23 @@ pending events in batches under one lock acquisition.
 from __future__ import annotations
 
 import json
+import logging
+import os
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 
-from kopiena.audit.chain import GENESIS_HASH, canonical_payload, chain_hash
+from kopiena.audit.anchor import Anchor, read_last_anchor
+from kopiena.audit.chain import GENESIS_HASH, audit_keys, canonical_payload, keyed_hash
 from kopiena.audit.models import AuditEvent, PendingAuditEvent
 from kopiena.core.clock import now
 
 # Arbitrary constant for pg_advisory_xact_lock: serialises appends so the chain never forks.
 _AUDIT_LOCK_KEY = 727_001
+
+logger = logging.getLogger("kopiena.audit")
 
 
 def _jsonable(value: Any) -> Any:
@@ -110,13 +116,38 @@ def _append(rows: list[dict]) -> list[AuditEvent]:
     last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
     event_id = last["id"] if last else 0
     prev_hash = last["hash"] if last else GENESIS_HASH
+    key_id, key = next(iter(audit_keys().items()))  # the newest key signs
     events = []
     for fields in rows:
         event_id += 1
-        event = AuditEvent(id=event_id, prev_hash=prev_hash, **fields)
-        event.hash = prev_hash = chain_hash(prev_hash, payload_for(event))
+        event = AuditEvent(id=event_id, prev_hash=prev_hash, key_id=key_id, **fields)
+        event.hash = prev_hash = keyed_hash(key, key_id, prev_hash, payload_for(event))
         events.append(event)
     return AuditEvent.objects.bulk_create(events)
+
+
+def audit_anchor_write() -> Anchor | None:
+    """Write the chain's head (last id and hash) to ``settings.AUDIT_ANCHOR_PATH`` and to the log.
+
+    The clock calls this every minute. The anchor lives outside the database, so deleting the newest
+    events (or rewriting the chain and recomputing every hash) is caught by ``kopiena audit verify``:
+    fewer events than anchored, or another hash at the anchored id. One JSON line per change of head;
+    nothing is written while the head stays the same. Returns the anchor written, or None.
+    """
+    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if head is None:
+        return None
+    path = settings.AUDIT_ANCHOR_PATH
+    last = read_last_anchor(path)
+    if last is not None and (last.id, last.hash) == (head["id"], head["hash"]):
+        return None
+    anchor = Anchor(id=head["id"], hash=head["hash"], at=now().isoformat())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(anchor.to_line())
+    logger.info("audit anchor: head #%s %s", anchor.id, anchor.hash)
+    return anchor
 
 
 def payload_for(event: AuditEvent) -> str:

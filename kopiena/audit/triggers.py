@@ -1,4 +1,5 @@
-"""Database triggers that refuse UPDATE and DELETE on the audit table, on SQLite and PostgreSQL."""
+"""Database triggers that refuse UPDATE and DELETE on the audit table, on SQLite and PostgreSQL, and
+TRUNCATE on PostgreSQL (row triggers do not fire for it; SQLite has no TRUNCATE)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ _PG_CREATE = [
     f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE};",
     f"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION kopiena_audit_append_only();",
+    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE};",
+    f"CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kopiena_audit_append_only();",
 ]
-_PG_DROP = [f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE};"]
+_PG_DROP = [
+    f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE};",
+    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE};",
+]
 
 
 def install(connection) -> None:

@@ -11,6 +11,23 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by this user only (0700). An existing directory is left as
+    the operator made it."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask only downwards; say it explicitly
+    return path
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create ``path`` with mode 0600 from the first byte (keys must never be readable by others, not
+    even for the moment between writing and a chmod)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 

@@ -6,12 +6,21 @@ Production mode (``KOPIENA_ENV=production``) turns on every secure default and p
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from kopiena.config.env import env_bool, env_int, env_list, env_str, parse_database_url
+from kopiena.config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    private_dir,
+    write_private_file,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = Path(env_str("KOPIENA_HOME", str(Path.cwd())))
@@ -34,15 +43,40 @@ def _secret_keys() -> list[str]:
         raise RuntimeError("KOPIENA_SECRET_KEYS must be set in production (comma-separated, newest first).")
     key_file = VAR_DIR / "secret_keys"
     if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50) + "\n")
-        key_file.chmod(0o600)
+        private_dir(VAR_DIR)
+        write_private_file(key_file, secrets.token_urlsafe(50) + "\n")
     return [line.strip() for line in key_file.read_text().splitlines() if line.strip()]
 
 
 SECRET_KEYS = _secret_keys()
 SECRET_KEY = SECRET_KEYS[0]
 SECRET_KEY_FALLBACKS = SECRET_KEYS[1:]
+
+
+def _audit_keys() -> list[str]:
+    """KOPIENA_AUDIT_KEYS: the HMAC keys of the audit chain, comma-separated, newest first.
+
+    Kept outside the database on purpose: someone who can rewrite the audit table cannot recompute the
+    chain without them. The newest key signs new events (each event records its key's id); older keys
+    still verify. In development a key is generated once into var/audit_keys (like var/secret_keys);
+    production refuses to start without it, because processes on several machines must share one key.
+    """
+    keys = env_list("KOPIENA_AUDIT_KEYS")
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise RuntimeError("KOPIENA_AUDIT_KEYS must be set in production (comma-separated, newest first).")
+    key_file = VAR_DIR / "audit_keys"
+    if not key_file.exists():
+        private_dir(VAR_DIR)
+        write_private_file(key_file, secrets.token_urlsafe(50) + "\n")
+    return [line.strip() for line in key_file.read_text().splitlines() if line.strip()]
+
+
+AUDIT_KEYS = _audit_keys()
+# Where the clock writes the audit chain's head (id + hash) every AUDIT_ANCHOR_SECONDS; `kopiena audit
+# verify` checks the chain against the last line. Put it where the database's users cannot write.
+AUDIT_ANCHOR_PATH = Path(env_str("KOPIENA_AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit_anchor.jsonl")))
 
 ALLOWED_HOSTS = env_list("KOPIENA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KOPIENA_CSRF_TRUSTED_ORIGINS")
@@ -170,6 +204,9 @@ DEFAULT_FROM_EMAIL = env_str("KOPIENA_EMAIL_FROM", "kopiena@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The language cookie: no script reads it (the server renders every page in the chosen language).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -177,11 +214,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("KOPIENA_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("KOPIENA_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# The debug 500 page (development) hides anything that looks like a credential (kopiena.core.debug).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "kopiena.core.debug.KopienaExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "kopiena.core.debug.KopienaExceptionReporter"
 
 # Content-Security-Policy: everything is served by us; no inline scripts.
 CONTENT_SECURITY_POLICY = (
@@ -190,15 +232,20 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'"
 )
 
-LOGIN_RATE_LIMIT = env_int(
-    "KOPIENA_LOGIN_RATE_LIMIT", 10
-)  # failed attempts per 15 minutes per IP and per user
+# Failed sign-ins per 15 minutes per client address; from the same number on, a username is slowed down
+# (kopiena.teams.throttle).
+LOGIN_RATE_LIMIT = env_int("KOPIENA_LOGIN_RATE_LIMIT", 10)
+# Proxies (addresses or networks) whose X-Forwarded-For is believed for the client address; empty: none.
+TRUSTED_PROXIES = env_list("KOPIENA_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # fail at start-up on a typo, not at the first sign-in
 WORKER_STALE_SECONDS = env_int("KOPIENA_WORKER_STALE_SECONDS", 60)  # no heartbeat for this long: banner, 503
 # Periodic work `kopiena clock` enqueues: (dotted path of a @task taking no arguments, every_seconds).
 # Add one line per job; the clock checks every entry at start-up. docs/operations.md explains the contract.
 PERIODIC_TASKS = [
     ("kopiena.core.tasks_runtime.maintenance.runtime_tidy", 300),
     ("kopiena.audit.tasks.audit_flush_pending", 5),
+    ("kopiena.audit.tasks.audit_anchor", 60),
     ("kopiena.publishing.tasks.deliveries_dispatch", 1),
     ("kopiena.publishing.tasks.deliveries_housekeeping", 15),
     ("kopiena.publishing.tasks.publishing_metrics_poll", 600),

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kopiena.config.api import api
+from kopiena.teams.forms import AdminLoginForm
 
 workspace_patterns = [
     path("settings/accounts/", include("kopiena.integrations.urls")),
@@ -28,5 +29,6 @@ urlpatterns = [
 handler400 = "kopiena.core.error_views.bad_request"
 handler404 = "kopiena.core.error_views.page_not_found"
 
+admin.site.login_form = AdminLoginForm  # /admin/login/ is throttled like /login/
 if settings.DEBUG:
     urlpatterns.append(path("admin/", admin.site.urls))

@@ -16,9 +16,16 @@ from kopiena.teams.selectors import access_workspace
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers and a worker beat recently; 503 otherwise (so nothing says
-    "healthy" while scheduled posts silently never go out). No secrets and no tenant data in it."""
+    "healthy" while scheduled posts silently never go out).
+
+    Anyone (a load balancer, a monitor) gets the status alone; the details — workers, queue depths,
+    failures — are for signed-in staff and superusers, since they tell an outsider how busy and how
+    healthy the installation is."""
     report = health_report()
-    return JsonResponse(report.as_json(), status=200 if report.ok else 503)
+    user = request.user
+    detailed = user.is_authenticated and (user.is_staff or user.is_superuser)
+    body = report.as_json() if detailed else {"status": "ok" if report.ok else "unhealthy"}
+    return JsonResponse(body, status=200 if report.ok else 503)
 
 
 @never_cache

@@ -3,6 +3,12 @@
 Loading is deliberately stricter than YAML 1.1: only ``true``/``false`` are booleans (so a language code
 ``no`` stays a string) and there are no base-60 numbers (so ``22:00`` stays a time, not 1320). Duplicate
 keys are an error instead of "the last one wins".
+
+It is also bounded, because any API token (an analyst's included) may send a document to be checked:
+at most ``MAX_POLICY_BYTES`` of text and ``MAX_POLICY_DEPTH`` levels of nesting, and no anchors or aliases
+(``&a``/``*a``). A policy never needs them, and nine aliases of nine aliases of … expand exponentially
+(a 402-byte "billion laughs" document took 31 s of a web thread); 500 levels of ``[[[…]]]`` overflowed
+the composer's recursion. Each is refused before anything is built, with the line where it was found.
 """
 
 from __future__ import annotations
@@ -38,8 +44,44 @@ class PolicyInvalid(Exception):
         self.errors = errors
 
 
+MAX_POLICY_BYTES = 256 * 1024
+MAX_POLICY_DEPTH = 50
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A document outside the parser's bounds (an alias, too deep); ``problem`` is the translated reason."""
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that refuses anchors/aliases and nesting deeper than ``MAX_POLICY_DEPTH``.
+
+    Checked in ``compose_node``, i.e. on the event stream before any node is built or expanded.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(
+                problem=_(
+                    "anchors and aliases (&name, *name) are not allowed in a policy; write the values out"
+                ),
+                problem_mark=event.start_mark,
+            )
+        if self._depth >= MAX_POLICY_DEPTH:
+            raise _Refused(
+                problem=_("the document is nested more than %(depth)s levels deep")
+                % {"depth": MAX_POLICY_DEPTH},
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # Rebuild the implicit resolvers without YAML 1.1's yes/no/on/off booleans and base-60 numbers.
@@ -146,8 +188,22 @@ def _message(error: dict) -> str:
 
 def parse_policy(text: str) -> PolicyDocument:
     """Parse and validate YAML text; raise PolicyInvalid listing every error with path and line."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_POLICY_BYTES:
+        raise PolicyInvalid(
+            [
+                PolicyError(
+                    "",
+                    None,
+                    _("the document is %(size)s KB; a policy may be at most %(limit)s KB")
+                    % {"size": -(-size // 1024), "limit": MAX_POLICY_BYTES // 1024},
+                )
+            ]
+        )
     try:
         node, data = _compose(text)
+    except _Refused as exc:
+        raise PolicyInvalid([PolicyError("", exc.problem_mark.line + 1, exc.problem)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

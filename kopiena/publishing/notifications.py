@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kopiena.core.clock import now
 from kopiena.publishing.models import Notification, Post
-from kopiena.teams.models import User
+from kopiena.teams.models import Membership, User
 
 
 def notify(
@@ -29,9 +30,19 @@ def notify(
     body: Callable[[], str],
     post: Post | None = None,
 ) -> list[Notification]:
-    """``title`` and ``body`` are called once per person inside that person's language."""
+    """``title`` and ``body`` are called once per person inside that person's language.
+
+    Only people who are members of the workspace now are notified: a list of recipients built from old
+    assignments or settings may still name someone who has been removed, and they must not learn about
+    the workspace any more."""
+    people = {u.pk: u for u in recipients}
+    members = set(
+        Membership.objects.filter(workspace_id=workspace_id, user_id__in=people).values_list(
+            "user_id", flat=True
+        )
+    )
     rows = []
-    for user in {u.pk: u for u in recipients}.values():
+    for user in (u for pk, u in people.items() if pk in members):
         with translation.override(user.language or settings.LANGUAGE_CODE):
             rows.append(
                 Notification(
@@ -55,8 +66,13 @@ def notify(
 def notification_emails_send(notification_ids: list[int]) -> int:
     """E-mail each notification not yet e-mailed; returns how many were sent. Safe to run twice."""
     sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "recipient", "workspace", "post"
+    # Not to someone removed from the workspace between the notice and this e-mail.
+    pending = (
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .filter(
+            Exists(Membership.objects.filter(workspace=OuterRef("workspace"), user=OuterRef("recipient")))
+        )
+        .select_related("recipient", "workspace", "post")
     )
     for notification in pending:
         recipient = notification.recipient

@@ -9,7 +9,7 @@ from django.db.models import Aggregate, CharField, Exists, OuterRef, Prefetch, Q
 
 from kopiena.core.params import db_ids
 from kopiena.publishing.models import Delivery, Notification, Post, PostState, Variant
-from kopiena.teams.models import User
+from kopiena.teams.models import Membership, User
 from kopiena.teams.selectors import Access, access_scoped
 
 
@@ -136,6 +136,11 @@ def deliveries_for_post(*, access: Access, post_id: int) -> QuerySet[Delivery]:
 
 
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    """A person's own notifications across workspaces (no one else's)."""
-    queryset = Notification.objects.filter(recipient=user).select_related("workspace", "post")
+    """A person's own notifications across the workspaces they still belong to (no one else's; once
+    removed from a workspace, its notifications are no longer theirs to read)."""
+    queryset = (
+        Notification.objects.filter(recipient=user)
+        .filter(Exists(Membership.objects.filter(workspace=OuterRef("workspace"), user=user)))
+        .select_related("workspace", "post")
+    )
     return queryset.filter(read_at__isnull=True) if unread_only else queryset

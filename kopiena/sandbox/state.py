@@ -105,7 +105,11 @@ class SandboxState:
                 "idempotency": [[a, k, v] for (a, k), v in self.idempotency.items()],
             }  # fmt: skip
         temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        # 0600 from the start: the snapshot holds the sandbox's access tokens.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, ensure_ascii=False))
+        os.chmod(temporary, 0o600)  # an old .tmp left by a crash keeps its mode through O_TRUNC
         os.replace(temporary, path)
 
     def load(self, path: Path) -> None:

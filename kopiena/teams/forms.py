@@ -7,20 +7,19 @@ forms can inherit it too, then ``{{ form }}`` renders consistently everywhere.
 from __future__ import annotations
 
 import math
-import time
 import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kopiena.teams import throttle
 from kopiena.teams.models import Role, User
-
-LOGIN_RATE_WINDOW_SECONDS = 15 * 60
+from kopiena.teams.throttle import client_ip, known_device_user_id
 
 # Languages a community writes in (not the UI language): the ones Kopiena's audience meets most.
 COMMUNITY_LANGUAGES = [
@@ -75,51 +74,30 @@ class KopienaFormMixin:
                 widget.attrs.setdefault("class", "form-control")
 
 
-class LoginRateLimiter:
-    """Counts failed sign-ins per IP address and per username in a fixed window (the DB cache).
+class RateLimitedLoginMixin:
+    """Sign-in throttling for any AuthenticationForm (ours and the admin's): see ``kopiena.teams.throttle``.
 
-    After ``settings.LOGIN_RATE_LIMIT`` failures from one address, or against one username, further attempts
-    are refused without checking the password until the window that started with the first failure ends.
-    """
-
-    def __init__(self, *, ip: str, username: str):
-        self.keys = [f"login-fail:ip:{ip}", f"login-fail:user:{username.strip().lower()}"]
-
-    def retry_after_seconds(self) -> int:
-        """Seconds until a sign-in may be tried again; 0 when not limited."""
-        limit = settings.LOGIN_RATE_LIMIT
-        wait = 0
-        for record in cache.get_many(self.keys).values():
-            count, started = record
-            if count >= limit:
-                wait = max(wait, int(started + LOGIN_RATE_WINDOW_SECONDS - time.time()))
-        return max(wait, 0)
-
-    def record_failure(self) -> None:
-        now = time.time()
-        for key in self.keys:
-            count, started = cache.get(key) or (0, now)
-            remaining = max(int(started + LOGIN_RATE_WINDOW_SECONDS - now), 1)
-            cache.set(key, (count + 1, started), timeout=remaining)
-
-    def clear_username(self) -> None:
-        """A successful sign-in forgives the username's failures (the address keeps its count)."""
-        cache.delete(self.keys[1])
-
-
-class LoginForm(KopienaFormMixin, AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("That username and password do not match. Check them and try again."),
-    }
+    A slot is reserved before the password is checked; a refused attempt never reaches the check."""
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        ip = (self.request.META.get("REMOTE_ADDR") if self.request else "") or "unknown"
-        limiter = LoginRateLimiter(ip=ip, username=username)
-        wait = limiter.retry_after_seconds()
-        if wait:
-            minutes = max(math.ceil(wait / 60), 1)
+        ip = client_ip(self.request) if self.request is not None else "unknown"
+        known_id = known_device_user_id(self.request)
+        known_user = (
+            known_id is not None and User.objects.filter(pk=known_id, username__iexact=username).exists()
+        )
+        refusal = throttle.reserve(ip=ip, username=username, known_user=known_user)
+        if refusal is not None:
+            if refusal.per_user:
+                raise forms.ValidationError(
+                    _(
+                        "Too many failed attempts for this account. Wait a few seconds (%(seconds)s s) "
+                        "and try again."
+                    )
+                    % {"seconds": refusal.seconds},
+                    code="rate_limited",
+                )
+            minutes = max(math.ceil(refusal.seconds / 60), 1)
             raise forms.ValidationError(
                 ngettext(
                     "Too many failed attempts. Try again in %(minutes)d minute.",
@@ -129,13 +107,20 @@ class LoginForm(KopienaFormMixin, AuthenticationForm):
                 % {"minutes": minutes},
                 code="rate_limited",
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            limiter.record_failure()
-            raise
-        limiter.clear_username()
+        cleaned = super().clean()  # raises ValidationError on a wrong password: the slot stays taken
+        throttle.succeeded(ip=ip, username=username)
         return cleaned
+
+
+class LoginForm(RateLimitedLoginMixin, KopienaFormMixin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That username and password do not match. Check them and try again."),
+    }
+
+
+class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):
+    """``/admin/login/`` (development only) with the same throttling as the sign-in page."""
 
 
 class WorkspaceForm(KopienaFormMixin, forms.Form):

@@ -89,3 +89,15 @@ class ApiToken(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginThrottle(models.Model):
+    """One sign-in counter: per client address (``ip:…``) or per username (``user:…``); see teams.throttle.
+
+    Its own table rather than the cache, because the check must be an atomic read-modify-write under a
+    row lock (the database cache's get-then-set lost updates under parallel attempts)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)

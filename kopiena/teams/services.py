@@ -18,6 +18,28 @@ from kopiena.teams.selectors import Access
 INVITATION_TTL = timedelta(days=7)
 
 
+class AlreadyMember(DomainError):
+    """The person accepting an invitation already belongs to its workspace (nothing was changed)."""
+
+
+def _require_another_owner(*, workspace: Workspace, membership: Membership, field: str | None = None) -> None:
+    """Refuse an action that would take the owner role away from ``membership`` if it is the last owner.
+
+    The owner rows are locked (``select_for_update``) so that two owners demoting or removing each other
+    at the same moment cannot both pass this check and leave the workspace with nobody who can grant the
+    role again.
+    """
+    if membership.role != Role.OWNER:
+        return
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(workspace=workspace, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    if not [pk for pk in owners if pk != membership.pk]:
+        raise DomainError("A workspace needs at least one owner.", field=field)
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "workspace"
     slug, n = base, 2
@@ -91,6 +113,12 @@ def membership_add(*, access: Access | None, workspace: Workspace, user: User, r
         access.require(Perm.TEAM_MANAGE)
         if role == Role.OWNER and access.role != Role.OWNER:
             raise DomainError("Only an owner can make someone an owner.", field="role")
+    existing = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
+    if existing is not None and existing.role != role:
+        if Role.OWNER in (role, existing.role) and access is not None and access.role != Role.OWNER:
+            raise DomainError("Only an owner can grant or take away the owner role.", field="role")
+        if role != Role.OWNER:
+            _require_another_owner(workspace=workspace, membership=existing, field="role")
     membership, _ = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role}
     )
@@ -114,16 +142,8 @@ def membership_change_role(*, access: Access, membership_id: int, role: str) -> 
         raise DomainError("No such member.")
     if Role.OWNER in (role, membership.role) and access.role != Role.OWNER:
         raise DomainError("Only an owner can grant or take away the owner role.", field="role")
-    if (
-        membership.role == Role.OWNER
-        and role != Role.OWNER
-        and not (
-            Membership.objects.filter(workspace=access.workspace, role=Role.OWNER)
-            .exclude(pk=membership.pk)
-            .exists()
-        )
-    ):
-        raise DomainError("A workspace needs at least one owner.", field="role")
+    if role != Role.OWNER:
+        _require_another_owner(workspace=access.workspace, membership=membership, field="role")
     before = {"role": membership.role}
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
@@ -141,17 +161,14 @@ def membership_change_role(*, access: Access, membership_id: int, role: str) -> 
 @transaction.atomic
 def membership_remove(*, access: Access, membership_id: int) -> None:
     access.require(Perm.TEAM_MANAGE)
-    membership = Membership.objects.filter(workspace=access.workspace, pk=membership_id).first()
+    membership = (
+        Membership.objects.select_for_update().filter(workspace=access.workspace, pk=membership_id).first()
+    )
     if membership is None:
         raise DomainError("No such member.")
     if membership.role == Role.OWNER and access.role != Role.OWNER:
         raise DomainError("Only an owner can remove an owner.")
-    if membership.role == Role.OWNER and not (
-        Membership.objects.filter(workspace=access.workspace, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
-        raise DomainError("A workspace needs at least one owner.")
+    _require_another_owner(workspace=access.workspace, membership=membership)
     audit_record(
         actor=access.user,
         workspace=access.workspace,
@@ -187,18 +204,34 @@ def invitation_create(*, access: Access, email: str, role: str) -> tuple[Invitat
     return invitation, raw
 
 
+def invitation_is_for(*, invitation: Invitation, user: User) -> bool:
+    """An invitation belongs to the address it was sent to: a link forwarded to someone else is no use."""
+    return bool(user.email) and user.email.strip().lower() == invitation.email.strip().lower()
+
+
 @transaction.atomic
 def invitation_accept(*, raw_token: str, user: User) -> Membership:
+    """Join the invitation's workspace with its role.
+
+    Refused when the signed-in person's e-mail is not the invited address, and when they already belong
+    to the workspace: an invitation adds people, it never changes an existing member's role (a manager
+    could otherwise send a "contributor" link to the sole owner and demote them by a click).
+    """
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(raw_token)).first()
     if invitation is None or invitation.revoked_at or invitation.accepted_at:
         raise DomainError("This invitation is not valid any more. Ask for a new one.")
     if invitation.expires_at < now():
         raise DomainError("This invitation has expired. Ask for a new one.")
+    if not invitation_is_for(invitation=invitation, user=user):
+        raise DomainError(
+            "This invitation was sent to a different e-mail address. "
+            "Sign in with the address it was sent to, or ask for an invitation to yours."
+        )
+    if Membership.objects.filter(workspace=invitation.workspace, user=user).exists():
+        raise AlreadyMember("You are already a member of this workspace; your role has not changed.")
     invitation.accepted_at = now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
-    membership, _ = Membership.objects.update_or_create(
-        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
-    )
+    membership = Membership.objects.create(workspace=invitation.workspace, user=user, role=invitation.role)
     audit_record(
         actor=user,
         workspace=invitation.workspace,

@@ -17,6 +17,7 @@ from datetime import UTC
 from datetime import timezone as datetime_timezone
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -45,15 +46,18 @@ from kopiena.teams.models import ApiToken, Invitation, Membership, Role, User, h
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import access_scoped, access_workspace, members_of, workspaces_for_user
 from kopiena.teams.services import (
+    AlreadyMember,
     api_token_create,
     api_token_revoke,
     invitation_accept,
     invitation_create,
+    invitation_is_for,
     membership_change_role,
     membership_remove,
     workspace_create,
     workspace_update,
 )
+from kopiena.teams.throttle import KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE, known_device_value
 
 LAST_WORKSPACE_SESSION_KEY = "kopiena_last_workspace"
 NEW_TOKEN_SESSION_KEY = "kopiena_new_api_token"  # noqa: S105 - a session key name, not a secret
@@ -70,6 +74,11 @@ SERVICE_MESSAGES = [
     gettext_noop("No such member."),
     gettext_noop("This invitation is not valid any more. Ask for a new one."),
     gettext_noop("This invitation has expired. Ask for a new one."),
+    gettext_noop(
+        "This invitation was sent to a different e-mail address. "
+        "Sign in with the address it was sent to, or ask for an invitation to yours."
+    ),
+    gettext_noop("You are already a member of this workspace; your role has not changed."),
     gettext_noop("You are not allowed to do this."),
 ]
 
@@ -125,12 +134,21 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         _remember_language(response, form.get_user())
+        # This browser is now known for this person: a slow-down others trigger on the username does
+        # not apply to it (kopiena.teams.throttle).
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            known_device_value(form.get_user()),
+            max_age=KNOWN_DEVICE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
         return response
 
 
 def _remember_language(response: HttpResponse, user: User) -> None:
     """Show the interface in the person's chosen language from the moment they sign in."""
-    from django.conf import settings
 
     if user.language and user.language in dict(settings.LANGUAGES):
         response.set_cookie(
@@ -147,7 +165,6 @@ def _remember_language(response: HttpResponse, user: User) -> None:
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language`` (cookie + redirect to ``next``); a signed-in person's choice is also kept in
     their profile, so the next sign-in (which applies the profile language) does not undo it."""
-    from django.conf import settings
     from django.views.i18n import set_language
 
     response = set_language(request)
@@ -285,6 +302,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             return _join(request, token, request.user)
+        # Said before the click: the link is bound to the invited address and never changes a role.
+        context["wrong_account"] = not invitation_is_for(invitation=invitation, user=request.user)
+        context["already_member"] = Membership.objects.filter(
+            workspace=invitation.workspace, user=request.user
+        ).exists()
         return render(request, "teams/invitation_accept.html", context)
     email_taken = User.objects.filter(email__iexact=invitation.email).exists()
     signup = InvitationSignupForm(request.POST or None, email=invitation.email)
@@ -299,6 +321,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 def _join(request: HttpRequest, token: str, user: User) -> HttpResponse:
     try:
         membership = invitation_accept(raw_token=token, user=user)
+    except AlreadyMember as exc:
+        messages.info(request, _(exc.message))
+        return redirect("home")
     except DomainError as exc:
         messages.error(request, _(exc.message))
         return redirect("home")

@@ -73,12 +73,13 @@ def test_a_rolled_back_change_leaves_no_deferred_event(workspace):
     assert audit_flush() == 0 and not _engine_events().exists()
 
 
-def test_verify_and_the_task_flush_first(workspace):
+def test_verify_only_reads_and_the_task_and_command_flush(workspace, capsys):
     _deferred(workspace, 1)
-    call_command("audit", "verify")
-    assert _engine_events().count() == 1
+    call_command("audit", "verify")  # issue 9.4: verifying never writes; it reports what is queued
+    assert "1 queued events not chained yet" in capsys.readouterr().out
+    assert _engine_events().count() == 0 and PendingAuditEvent.objects.count() == 1
     _deferred(workspace, 2)
-    assert audit_flush_pending.call() == 1
+    assert audit_flush_pending.call() == 2
     _deferred(workspace, 3)
     call_command("audit", "flush")
     assert _engine_events().count() == 3 and not PendingAuditEvent.objects.exists()

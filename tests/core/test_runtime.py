@@ -111,8 +111,10 @@ def test_worker_status_goes_stale_after_the_threshold(settings):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_without_a_worker_and_200_with_one(client):
+def test_healthz_is_503_without_a_worker_and_200_with_one(client, make_user):
     tasks.double.enqueue(1)
+    assert client.get("/healthz").json() == {"status": "unhealthy"}  # anonymous: the status alone
+    client.force_login(make_user("ops", is_staff=True))  # the details are for staff (issue 9.16)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -124,7 +126,7 @@ def test_healthz_is_503_without_a_worker_and_200_with_one(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["workers"]["alive"] == 1
-    assert "host" not in response.content.decode()  # no host names or pids for anonymous callers
+    assert "host" not in response.content.decode()  # no host names or pids even for staff
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ def _production_env(tmp_path, **extra) -> dict:
     env.update(
         KOPIENA_ENV="production",
         KOPIENA_SECRET_KEYS=secrets.token_urlsafe(64),
+        KOPIENA_AUDIT_KEYS=secrets.token_urlsafe(64),
         KOPIENA_ALLOWED_HOSTS="example.com",
         KOPIENA_VAR_DIR=str(tmp_path),
         KOPIENA_DATABASE_URL=f"sqlite:///{tmp_path}/deploy.sqlite3",
@@ -87,6 +88,14 @@ def test_production_refuses_to_start_without_secret_keys(tmp_path):
     result = _run(env, "-m", "kopiena", "check")
     assert result.returncode != 0
     assert "KOPIENA_SECRET_KEYS" in result.stderr
+
+
+def test_production_refuses_to_start_without_audit_keys(tmp_path):
+    env = _production_env(tmp_path)
+    del env["KOPIENA_AUDIT_KEYS"]
+    result = _run(env, "-m", "kopiena", "check")
+    assert result.returncode != 0
+    assert "KOPIENA_AUDIT_KEYS" in result.stderr
 
 
 @pytest.mark.django_db

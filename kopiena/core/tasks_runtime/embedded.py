@@ -8,11 +8,14 @@ releases the clock's leadership, in that order.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
@@ -46,8 +49,44 @@ def prepare_database(*, stdout: TextIO, migrate: bool) -> None:
             stdout.write("Applying database migrations…\n")
             call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-    if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static_if_stale(stdout=stdout)
+
+
+STATIC_STAMP = ".kopiena-static-stamp"
+
+
+def _static_sources_fingerprint() -> str:
+    """A digest of every file collectstatic would collect (path, size, mtime), from Django's own finders."""
+    from django.contrib.staticfiles import finders
+
+    digest = hashlib.sha256()
+    for finder in finders.get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            try:
+                info = os.stat(storage.path(path))
+            except (NotImplementedError, OSError):
+                continue
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static_if_stale(*, stdout: TextIO) -> bool:
+    """In production pages name static files through whitenoise's manifest, so a missing manifest — or
+    one from an older version, missing a newer file — turns pages into 500s. Collect when there is no
+    manifest or the sources changed since the last collection (a stamp beside the manifest), so
+    ``kopiena run`` works without a manual ``collectstatic`` after install or upgrade. Returns whether it
+    collected."""
+    if settings.DEBUG:
+        return False  # development serves the sources directly (WHITENOISE_USE_FINDERS)
+    root = Path(settings.STATIC_ROOT)
+    fingerprint = _static_sources_fingerprint()
+    stamp = root / STATIC_STAMP
+    if (root / "staticfiles.json").exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
+        return False
+    stdout.write("Collecting static files…\n")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint + "\n")
+    return True
 
 
 def task_log_level(verbosity: int) -> None:
