@@ -37,7 +37,7 @@ from kopiena.connectors.facebook import oauth as meta_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
 from kopiena.core.errors import DomainError
-from kopiena.integrations.connecting import allow_loopback
+from kopiena.integrations.connecting import network_options
 from kopiena.integrations.crypto import decrypt_secret, encrypt_secret
 from kopiena.integrations.models import ConnectedAccount, OAuthApp
 from kopiena.integrations.services import account_connect_checked, clean_base_url
@@ -64,7 +64,7 @@ def redirect_uri(platform: str) -> str:
 
 
 def _http(base_url: str) -> HttpClient:
-    return HttpClient(base_url=base_url, account_key=f"oauth:{base_url}", allow_loopback=allow_loopback())
+    return HttpClient(base_url=base_url, account_key=f"oauth:{base_url}", **network_options())
 
 
 class MastodonProvider:
