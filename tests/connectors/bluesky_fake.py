@@ -180,7 +180,8 @@ class FakeBluesky:
             return _error("InvalidRequest", "repo mismatch")
         uri = f"at://{self.did}/{body['collection']}/{body.get('rkey', '')}"
         if body.get("rkey") and uri in self.records:
-            return _error("InvalidRequest", "Record already exists")
+            # What a real PDS answers when the record key is taken (seen against the reference PDS).
+            return _error("InternalServerError", "Internal Server Error", 500)
         if len(body["record"]["text"]) > 3000:
             return _error(
                 "InvalidRequest",

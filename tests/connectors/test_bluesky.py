@@ -9,7 +9,7 @@ import pytest
 from kopiena.connectors.bluesky import BlueskyConnector
 from kopiena.connectors.bluesky.richtext import facets, grapheme_count
 from kopiena.connectors.bluesky.tid import tid_for
-from kopiena.connectors.errors import AccountDisconnected
+from kopiena.connectors.errors import AccountDisconnected, OutcomeUnknown, TransientError
 from kopiena.connectors.testing import LocalServer
 from kopiena.connectors.types import AccountCredentials, ItemKind, MediaItem, PostDraft
 from tests.connectors.bluesky_fake import FakeBluesky
@@ -215,3 +215,31 @@ def test_search_and_metrics_and_delete(bluesky, fake):
     bluesky.delete(mine.remote_id)
     bluesky.delete(mine.remote_id)
     assert bluesky.fetch_metrics([mine.remote_id]) == {}
+
+
+def test_a_retry_after_an_unknown_outcome_finds_the_post_despite_the_pds_500(bluesky, fake, server):
+    """The PDS answers a taken record key with 500 InternalServerError, not a 4xx: the retry must look the
+    post up instead of reporting a temporary error (which ended as "gave up" on a live post)."""
+    post = draft()
+    server.hang_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", apply=True)
+    with pytest.raises(OutcomeUnknown):
+        bluesky.publish(post)
+    again = bluesky.publish(post)
+    assert again.remote_id.endswith("/" + tid_for(post.idempotency_key))
+    assert len(fake.our_posts()) == 1
+
+
+def test_a_5xx_on_a_post_that_does_not_exist_stays_temporary(bluesky, fake, server):
+    server.fail_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", status=500)
+    with pytest.raises(TransientError):
+        bluesky.publish(draft())
+    assert server.count("GET", r"/xrpc/com\.atproto\.repo\.getRecord") == 1  # looked up first
+    assert fake.our_posts() == {}
+
+
+def test_a_failed_look_up_leaves_the_original_error(bluesky, fake, server):
+    server.fail_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", status=500)
+    for _ in range(bluesky.http.retries + 1):
+        server.fail_next("GET", r"/xrpc/com\.atproto\.repo\.getRecord", status=503)
+    with pytest.raises(TransientError, match="500"):
+        bluesky.publish(draft())
