@@ -11,7 +11,6 @@ import hmac
 import json
 from collections.abc import Mapping
 
-from kopiena.connectors.errors import PermanentError
 from kopiena.connectors.telegram import constants as c
 from kopiena.connectors.telegram.mappers import Channel, update_to_item
 from kopiena.connectors.types import WebhookEvent
@@ -33,18 +32,8 @@ def verify(headers: Mapping[str, str], *, secret: str) -> bool:
 
 
 def parse(body: bytes, channel: Channel) -> list[WebhookEvent]:
-    """One update per delivery; its ``update_id`` is the delivery key. PermanentError for a delivery not
-    shaped like an update (no ``update_id``, a message that is not an object): 400, nothing stored."""
-    try:
-        return _parse(body, channel)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PermanentError(f"Malformed Telegram update ({type(exc).__name__}).") from None
-
-
-def _parse(body: bytes, channel: Channel) -> list[WebhookEvent]:
+    """One update per delivery; its ``update_id`` is the delivery key."""
     update = json.loads(body)
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        raise ValueError("update_id")
     item = update_to_item(update, channel)
     kind = next((key for key in update if key != "update_id"), "unknown")
     return [
