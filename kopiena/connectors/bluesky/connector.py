@@ -22,8 +22,11 @@ from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.errors import (
     AccountDisconnected,
     AuthExpired,
+    ConnectorError,
     ContentRejected,
+    OutcomeUnknown,
     PermanentError,
+    RateLimited,
 )
 from kopiena.connectors.types import (
     AccountInfo,
@@ -203,10 +206,14 @@ class BlueskyConnector(Connector):
             body["rkey"] = tid_for(draft.idempotency_key)
         try:
             created = self._call("POST", api.CREATE_RECORD, json=body).json()
-        except (ContentRejected, PermanentError):
-            # The record key is taken: an earlier attempt of this very delivery got through.
-            existing = self.find_published(draft) if draft.idempotency_key else None
-            if existing is not None:
+        except (OutcomeUnknown, RateLimited, AuthExpired, AccountDisconnected):
+            raise  # nothing to learn from a look-up now; the engine reconciles an unknown outcome
+        except ConnectorError:
+            # The record key may be taken: an earlier attempt of this very delivery got through. The PDS
+            # says so with a 500 InternalServerError as readily as with a 4xx, so ANY other refusal of a
+            # keyed create is checked before it is reported as temporary (a retry would meet the same
+            # refusal until the engine gave up on a post that is live).
+            if draft.idempotency_key and (existing := self._published_or_none(draft)) is not None:
                 return existing
             raise
         return PublishResult(
@@ -270,6 +277,14 @@ class BlueskyConnector(Connector):
             except (ContentRejected, PermanentError):
                 self._handles[handle] = None
         return self._handles[handle]
+
+    def _published_or_none(self, draft: PostDraft) -> PublishResult | None:
+        """``find_published``, or None when the look-up fails too: the caller's own error then stands
+        (a retry with the same record key still cannot duplicate the post)."""
+        try:
+            return self.find_published(draft)
+        except ConnectorError:
+            return None
 
     def find_published(self, draft: PostDraft) -> PublishResult | None:
         if not draft.idempotency_key:
