@@ -12,6 +12,11 @@ What it guarantees, so connectors don't each reinvent it:
   OutcomeUnknown: the gateway gave up, the platform may not have), 400/409/413/415/422 →
   ContentRejected, other 4xx → PermanentError; always with the platform's own words. A connector can
   refine this with ``error_mapper`` (e.g. "token revoked" → AccountDisconnected).
+* **Undecodable answers** are errors of the taxonomy too: a successful response's ``json()`` raises
+  :class:`TransientError` when the body is not JSON (a proxy's error page, a truncated or garbled answer)
+  for a request that is safe to repeat, and :class:`OutcomeUnknown` for one that is not (the platform may
+  have acted on it; reconcile finds out) — never a raw ``JSONDecodeError`` that would escape every
+  ``except ConnectorError``.
 * **Per-account rate limiting**: a token bucket keyed by ``account_key`` shared by all clients of the
   process, which also honours ``Retry-After`` and ``X-RateLimit-Remaining: 0`` + reset headers.
 * **No credential leaks**: credentials travel in headers only (a secret value found in a URL is a
@@ -297,6 +302,21 @@ RATE_LIMITER = RateLimiter()  # one per process: every client of an account shar
 # --------------------------------------------------------------------------- the client
 
 
+class PlatformResponse(httpx.Response):
+    """A successful answer handed to a connector: ``json()`` maps an undecodable body into the taxonomy.
+
+    ``HttpClient.request`` turns each response it returns into one (same object, narrower class), so
+    every connector's ``response.json()`` is covered without wrapping each call."""
+
+    undecodable: Callable[[Exception], ConnectorError]
+
+    def json(self, **kwargs: Any) -> Any:
+        try:
+            return super().json(**kwargs)
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+            raise self.undecodable(exc) from None
+
+
 def platform_message(response: httpx.Response) -> str:
     """The platform's own explanation, from the usual JSON error shapes or the text body."""
     try:
@@ -468,7 +488,7 @@ class HttpClient:
             log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed_ms)
             self._note_rate_headers(response)
             if response.status_code < 400 or response.status_code in ok_statuses:
-                return response
+                return self._checked(response, method, shown, idempotent)
             if idempotent and can_retry and response.status_code in RETRYABLE_STATUSES:
                 response.close()
                 self._backoff(attempt, response.headers)
@@ -476,6 +496,19 @@ class HttpClient:
             raise self._error_for(response, method, idempotent)
 
     # Internals ------------------------------------------------------------------------------
+    def _checked(self, response: httpx.Response, method: str, shown: str, idempotent: bool) -> httpx.Response:
+        status = response.status_code
+
+        def undecodable(exc: Exception) -> ConnectorError:
+            what = self.scrub(f"{method} {shown} got an answer that is not valid JSON ({status}): {exc}")
+            if idempotent:
+                return TransientError(what, status=status)
+            return OutcomeUnknown(f"{what}. It may have been carried out.", status=status)
+
+        response.__class__ = PlatformResponse
+        response.undecodable = undecodable
+        return response
+
     def _refuse_secret_in_url(self, url: httpx.URL) -> None:
         text = str(url)
         if any(secret in text for secret in self._secrets):
