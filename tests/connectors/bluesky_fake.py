@@ -1,5 +1,13 @@
 """A small fake PDS + AppView speaking the XRPC methods our Bluesky connector calls, shaped after
-https://docs.bsky.app (responses written by us from the lexicons)."""
+https://docs.bsky.app (responses written by us from the lexicons), with the behaviours of the real network
+that broke the connector once:
+
+* ``appview_lag = True``: a record created through the PDS is invisible to the AppView methods (getPosts,
+  getPostThread, searchPosts) until ``catch_up()`` — the real AppView indexes it seconds later; the PDS
+  methods (getRecord) see it at once.
+* A ``createRecord`` whose record key is taken answers **500 InternalServerError** (not a 4xx).
+* Post text over 300 graphemes or over 3000 UTF-8 bytes is refused, each with its own message.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +37,8 @@ class FakeBluesky:
         self.blobs: dict[str, bytes] = {}
         self.notifications: list[dict] = []
         self.sessions_created = 0
+        self.appview_lag = False
+        self.unindexed: set[str] = set()  # created through the PDS, not yet seen by the AppView
         self._clock = itertools.count(1)
         self._rkeys = itertools.count(1)
         x = "/xrpc/"
@@ -62,6 +72,13 @@ class FakeBluesky:
 
     def expire_sessions(self) -> None:
         self.access.clear()
+
+    def catch_up(self) -> None:
+        """The AppView indexes everything the PDS has (see ``appview_lag``)."""
+        self.unindexed.clear()
+
+    def indexed(self, uri: str) -> bool:
+        return uri in self.records and uri not in self.unindexed
 
     def _put(self, did: str, record: dict, rkey: str = "") -> str:
         uri = f"at://{did}/app.bsky.feed.post/{rkey or 'x' + str(next(self._rkeys))}"
@@ -128,7 +145,7 @@ class FakeBluesky:
         children = [
             u
             for u, r in self.records.items()
-            if r["value"].get("reply", {}).get("parent", {}).get("uri") == uri
+            if r["value"].get("reply", {}).get("parent", {}).get("uri") == uri and self.indexed(u)
         ]
         return {"$type": "app.bsky.feed.defs#threadViewPost", "post": self.post_view(uri),
                 "replies": [self.thread(c) for c in children]}  # fmt: skip
@@ -188,6 +205,8 @@ class FakeBluesky:
                 "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
             )
         uri = self._put(self.did, body["record"], body.get("rkey", ""))
+        if self.appview_lag:
+            self.unindexed.add(uri)
         return Response.json({"uri": uri, "cid": self.records[uri]["cid"]})
 
     def get_record(self, request, match):
@@ -209,13 +228,11 @@ class FakeBluesky:
                                        "mimeType": request.headers.get("content-type"), "size": len(request.body)}})  # fmt: skip
 
     def get_posts(self, request, match):
-        return Response.json(
-            {"posts": [self.post_view(u) for u in request.args("uris") if u in self.records]}
-        )
+        return Response.json({"posts": [self.post_view(u) for u in request.args("uris") if self.indexed(u)]})
 
     def get_post_thread(self, request, match):
         uri = request.arg("uri")
-        if uri not in self.records:
+        if not self.indexed(uri):
             return _error("NotFound", f"Post not found: {uri}")
         return Response.json({"thread": self.thread(uri)})
 
@@ -230,7 +247,7 @@ class FakeBluesky:
 
     def search_posts(self, request, match):
         query, since = request.arg("q").lower(), request.arg("since")
-        hits = [u for u, r in self.records.items() if query in r["value"]["text"].lower()
+        hits = [u for u, r in self.records.items() if self.indexed(u) and query in r["value"]["text"].lower()
                 and (not since or r["value"]["createdAt"] >= since)]  # fmt: skip
         hits.sort(key=lambda u: self.records[u]["indexedAt"], reverse=True)
         return Response.json({"posts": [self.post_view(u) for u in hits[: int(request.arg("limit") or 25)]]})

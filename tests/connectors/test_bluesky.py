@@ -9,7 +9,7 @@ import pytest
 from kopiena.connectors.bluesky import BlueskyConnector
 from kopiena.connectors.bluesky.richtext import facets, grapheme_count
 from kopiena.connectors.bluesky.tid import tid_for
-from kopiena.connectors.errors import AccountDisconnected, OutcomeUnknown, TransientError
+from kopiena.connectors.errors import AccountDisconnected, ContentRejected, OutcomeUnknown, TransientError
 from kopiena.connectors.testing import LocalServer
 from kopiena.connectors.types import AccountCredentials, ItemKind, MediaItem, PostDraft
 from tests.connectors.bluesky_fake import FakeBluesky
@@ -243,3 +243,47 @@ def test_a_failed_look_up_leaves_the_original_error(bluesky, fake, server):
         server.fail_next("GET", r"/xrpc/com\.atproto\.repo\.getRecord", status=503)
     with pytest.raises(TransientError, match="500"):
         bluesky.publish(draft())
+
+
+def test_thread_parts_posted_at_once_do_not_wait_for_the_appview(bluesky, fake, server):
+    """The AppView indexes a new post seconds later; the next part of a thread must not look its parent
+    up there ("The post being answered … no longer exists")."""
+    fake.appview_lag = True
+    first = bluesky.publish(draft("1/3"))
+    second = bluesky.publish(draft("2/3", reply_to=first.remote_id))
+    # Another worker (a fresh connector) publishes the third part: it asks our PDS, not the AppView.
+    third = bluesky_for(server).publish(draft("3/3", reply_to=second.remote_id))
+    refs = [fake.records[r.remote_id]["value"]["reply"] for r in (second, third)]
+    assert [ref["parent"]["uri"] for ref in refs] == [first.remote_id, second.remote_id]
+    assert refs[1]["parent"]["cid"] == fake.records[second.remote_id]["cid"]
+    assert (
+        refs[0]["root"]
+        == refs[1]["root"]
+        == {"uri": first.remote_id, "cid": fake.records[first.remote_id]["cid"]}
+    )
+    assert server.count("GET", r"/xrpc/app\.bsky\.feed\.getPosts") == 0
+
+
+def test_a_reply_to_someone_elses_post_still_reads_it_from_the_appview(bluesky, fake):
+    fake.appview_lag = True
+    post = bluesky.publish(draft("Jauna kafija!"))
+    fake.catch_up()
+    question = fake.reply(post.remote_id, "Cik maksā?")
+    answer = bluesky.reply(parent_id=question, draft=draft("5 EUR"))
+    reply = fake.records[answer.remote_id]["value"]["reply"]
+    assert reply["parent"]["uri"] == question and reply["root"]["uri"] == post.remote_id
+
+
+def test_answering_a_deleted_post_of_ours_is_refused_clearly(bluesky, fake):
+    gone = bluesky.publish(draft("Drīz izdzēsīsim"))
+    bluesky.delete(gone.remote_id)
+    with pytest.raises(ContentRejected, match="no longer exists"):
+        bluesky_for_same_session(bluesky).publish(draft("2/2", reply_to=gone.remote_id))
+
+
+def bluesky_for_same_session(connector: BlueskyConnector) -> BlueskyConnector:
+    """A fresh connector (no memory of created records) on the same session."""
+    credentials = AccountCredentials(
+        {**connector.credentials.secrets, **connector.updated_secrets()}, base_url=connector.base_url
+    )
+    return BlueskyConnector(credentials, http=connector.http)

@@ -89,6 +89,9 @@ class BlueskyConnector(Connector):
         self._session = {k: credentials.secret(k) for k in _SESSION_KEYS if credentials.secret(k)}
         self._changed: dict[str, str] = {}
         self._handles: dict[str, str | None] = {}
+        # Strong refs (uri + cid, and the thread root) of the records this connector created: the next
+        # part of a thread answers the previous one at once, before the AppView has indexed it.
+        self._created: dict[str, dict[str, Any]] = {}
 
     def updated_secrets(self) -> dict[str, str]:
         return dict(self._changed)
@@ -216,6 +219,11 @@ class BlueskyConnector(Connector):
             if draft.idempotency_key and (existing := self._published_or_none(draft)) is not None:
                 return existing
             raise
+        parent_ref = {"uri": created["uri"], "cid": created["cid"]}
+        self._created[created["uri"]] = {
+            "ref": parent_ref,
+            "root": record["reply"]["root"] if draft.reply_to else parent_ref,
+        }
         return PublishResult(
             remote_id=created["uri"],
             url=mappers.web_url(created["uri"], self._session.get("handle", "")),
@@ -261,13 +269,36 @@ class BlueskyConnector(Connector):
         return {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
 
     def _reply_refs(self, parent_uri: str) -> dict[str, Any]:
-        posts = self._posts([parent_uri])
-        if not posts:
+        """The reply's root and parent strong refs. Our own posts come from the PDS — what createRecord
+        returned, else ``getRecord`` on our repo — never from the AppView, which indexes a new post
+        seconds later (the next part of a thread failed with "no longer exists"). Other people's posts
+        (answers in the inbox) were read from the AppView, so it has them."""
+        known = self._created.get(parent_uri)
+        if known is not None:
+            return {"root": dict(known["root"]), "parent": dict(known["ref"])}
+        if parent_uri.startswith(f"at://{self.did}/"):
+            parent = self._own_record(parent_uri)
+        else:
+            posts = self._posts([parent_uri])
+            parent = posts[0] if posts else None
+        if parent is None:
             raise ContentRejected(f"The post being answered ({parent_uri}) no longer exists.")
-        parent = posts[0]
         parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
         root = (parent.get("record") or {}).get("reply", {}).get("root") or parent_ref
         return {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent_ref}
+
+    def _own_record(self, uri: str) -> dict[str, Any] | None:
+        """One of our records from our PDS (consistent at once), shaped like a post view, or None."""
+        repo, collection, rkey = mappers.split_uri(uri)
+        try:
+            found = self._call(
+                "GET", api.GET_RECORD, params={"repo": repo, "collection": collection, "rkey": rkey}
+            ).json()
+        except PermanentError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return {"uri": found["uri"], "cid": found["cid"], "record": found.get("value") or {}}
 
     def _resolve_handle(self, handle: str) -> str | None:
         if handle not in self._handles:
