@@ -16,6 +16,7 @@ import itertools
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from kopiena.connectors.bluesky.richtext import grapheme_count  # segmentation is not what is tested here
 from kopiena.connectors.testing import LocalServer, Response
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -199,7 +200,14 @@ class FakeBluesky:
         if body.get("rkey") and uri in self.records:
             # What a real PDS answers when the record key is taken (seen against the reference PDS).
             return _error("InternalServerError", "Internal Server Error", 500)
-        if len(body["record"]["text"]) > 3000:
+        text = body["record"]["text"]
+        size = len(text.encode("utf-8"))
+        if size > 3000:  # the lexicon's maxLength counts UTF-8 bytes, checked before maxGraphemes
+            return _error(
+                "InvalidRequest",
+                f"Invalid app.bsky.feed.post record: string too big (maximum 3000, got {size})",
+            )
+        if grapheme_count(text) > 300:
             return _error(
                 "InvalidRequest",
                 "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",

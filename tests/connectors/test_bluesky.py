@@ -287,3 +287,23 @@ def bluesky_for_same_session(connector: BlueskyConnector) -> BlueskyConnector:
         {**connector.credentials.secrets, **connector.updated_secrets()}, base_url=connector.base_url
     )
     return BlueskyConnector(credentials, http=connector.http)
+
+
+def test_the_byte_limit_is_validated_as_well_as_graphemes(bluesky, fake, server):
+    """300 family emoji are 300 graphemes but 3,750 bytes: the PDS refuses them ("string too big")."""
+    family = "👩‍👩‍👧‍👦" * 300
+    assert grapheme_count(family) == 300 and len(family.encode()) > 3000
+    problems = bluesky.validate(draft(family))
+    assert [(p.field, p.code, p.limit) for p in problems] == [("text", "too_many_bytes", 3000)]
+    with pytest.raises(ContentRejected):
+        bluesky.publish(draft(family))
+    assert server.count("POST", r"/xrpc/com\.atproto\.repo\.createRecord") == 0
+    assert bluesky.validate(draft("ā" * 300)) == []  # 600 bytes, 300 graphemes: fine
+    # The fake PDS refuses it the way the real one does, should anything send it anyway.
+    record = {"$type": "app.bsky.feed.post", "text": family, "createdAt": "2026-12-04T10:00:00.000Z"}
+    with pytest.raises(ContentRejected, match=r"string too big \(maximum 3000, got 7500\)"):
+        bluesky._call(
+            "POST",
+            "/xrpc/com.atproto.repo.createRecord",
+            json={"repo": fake.did, "collection": "app.bsky.feed.post", "record": record},
+        )

@@ -37,6 +37,7 @@ from kopiena.connectors.types import (
     Page,
     PostDraft,
     PublishResult,
+    ValidationProblem,
 )
 
 _EXPIRED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
@@ -185,6 +186,22 @@ class BlueskyConnector(Connector):
     # Publishing -----------------------------------------------------------------------------
     def text_length(self, draft: PostDraft) -> int:
         return grapheme_count(compose_text(draft))
+
+    def validate(self, draft: PostDraft) -> list[ValidationProblem]:
+        problems = super().validate(draft)
+        size = len(compose_text(draft).encode("utf-8"))
+        if (
+            size > api.MAX_TEXT_BYTES
+        ):  # the PDS checks both limits; emoji and non-Latin letters are 2-25 bytes
+            problems.append(
+                ValidationProblem(
+                    "text", "too_many_bytes",
+                    f"The text is {size} bytes long; Bluesky allows {api.MAX_TEXT_BYTES} bytes as well as "
+                    f"{api.MAX_GRAPHEMES} characters (emoji and non-Latin letters take several bytes each).",
+                    api.MAX_TEXT_BYTES,
+                )
+            )  # fmt: skip
+        return problems
 
     def publish(self, draft: PostDraft) -> PublishResult:
         self.ensure_valid(draft)
