@@ -11,9 +11,12 @@ that broke the connector once:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
+import json
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 from kopiena.connectors.bluesky.richtext import grapheme_count  # segmentation is not what is tested here
@@ -39,6 +42,7 @@ class FakeBluesky:
         self.notifications: list[dict] = []
         self.sessions_created = 0
         self.appview_lag = False
+        self.token_age = 0  # seconds: tokens issued now claim to be this old (their iat)
         self.unindexed: set[str] = set()  # created through the PDS, not yet seen by the AppView
         self._clock = itertools.count(1)
         self._rkeys = itertools.count(1)
@@ -73,6 +77,12 @@ class FakeBluesky:
 
     def expire_sessions(self) -> None:
         self.access.clear()
+
+    def revoke_app_password(self) -> None:
+        """What Bluesky does when the person deletes the app password: the password and its refresh
+        tokens stop working at once; access tokens already issued stay valid until they expire."""
+        self.password = None
+        self.refresh.clear()
 
     def catch_up(self) -> None:
         """The AppView indexes everything the PDS has (see ``appview_lag``)."""
@@ -152,11 +162,19 @@ class FakeBluesky:
                 "replies": [self.thread(c) for c in children]}  # fmt: skip
 
     # Routes ----------------------------------------------------------------------------------
+    def _jwt(self, scope: str) -> str:
+        """A JWT-shaped token (unsigned here) with the claims a PDS puts in: the connector reads ``iat``."""
+        claims = {
+            "scope": scope,
+            "sub": self.did,
+            "iat": int(time.time()) - self.token_age,
+            "jti": secrets.token_hex(8),
+        }
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        return f"eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.{payload}.{secrets.token_urlsafe(16)}"
+
     def _issue(self) -> Response:
-        access, refresh = (
-            "eyJ.access." + secrets.token_urlsafe(12),
-            "eyJ.refresh." + secrets.token_urlsafe(12),
-        )
+        access, refresh = self._jwt("com.atproto.appPass"), self._jwt("com.atproto.refresh")
         self.access.add(access)
         self.refresh.add(refresh)
         return Response.json(
@@ -166,6 +184,7 @@ class FakeBluesky:
     def create_session(self, request, match):
         body = request.json()
         if body.get("identifier") not in (self.handle, self.did) or body.get("password") != self.password:
+            # An identifier with "@" is taken for an e-mail address: no such account, the same answer.
             return _error("AuthenticationRequired", "Invalid identifier or password", 401)
         self.sessions_created += 1
         return self._issue()

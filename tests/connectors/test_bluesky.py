@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -307,3 +308,56 @@ def test_the_byte_limit_is_validated_as_well_as_graphemes(bluesky, fake, server)
             "/xrpc/com.atproto.repo.createRecord",
             json={"repo": fake.did, "collection": "app.bsky.feed.post", "record": record},
         )
+
+
+def test_a_handle_typed_with_an_at_sign_connects(server, fake):
+    """Bluesky shows handles as "@kafija.bsky.social"; the PDS reads "@…" as an e-mail address."""
+    connector = bluesky_for(server, identifier=" @kafija.bsky.social")
+    assert connector.verify().handle == "kafija.bsky.social"
+    assert server.requests_to("POST", r"/xrpc/com\.atproto\.server\.createSession")[0].json()[
+        "identifier"
+    ] == ("kafija.bsky.social")
+
+
+def test_a_refused_app_password_says_what_bluesky_said(server, fake):
+    with pytest.raises(AccountDisconnected) as caught:
+        bluesky_for(server, app_password="wrong-pass-word-xxxx").verify()
+    assert caught.value.platform_message == "AuthenticationRequired: Invalid identifier or password"
+    assert "Invalid identifier or password" in caught.value.message
+
+
+class Clock:
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_revoked_app_password_is_noticed_within_minutes(server, fake):
+    """Revoking an app password revokes its refresh tokens at once, but access tokens stay valid for about
+    two hours; the connector refreshes the session every few minutes, so it notices soon."""
+    clock = Clock()
+    connector = bluesky_for(server)
+    connector.clock = clock
+    connector.verify()
+    fake.revoke_app_password()
+    clock.now += connector.session_check_seconds - 60
+    assert connector.verify().handle == "kafija.bsky.social"  # the access token still works
+    clock.now += 61
+    with pytest.raises(AccountDisconnected) as caught:
+        connector.verify()
+    assert "Invalid identifier or password" in caught.value.message
+
+
+def test_a_live_session_is_refreshed_every_few_minutes_and_handed_back(server, fake):
+    clock = Clock()
+    connector = bluesky_for(server)
+    connector.clock = clock
+    connector.verify()
+    first = connector.updated_secrets()["refresh_jwt"]
+    clock.now += connector.session_check_seconds
+    connector.verify()
+    updated = connector.updated_secrets()
+    assert updated["refresh_jwt"] != first and updated["refresh_jwt"] in fake.refresh
+    assert fake.sessions_created == 1  # refreshed, not a new session (createSession is rate-limited)

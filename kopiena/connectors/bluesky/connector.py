@@ -8,6 +8,9 @@ the caller to store); an expired access token is refreshed once per call.
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -44,6 +47,16 @@ _EXPIRED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissi
 _GONE = {"AccountTakedown", "AccountDeactivated", "AccountNotFound", "RepoNotFound", "RepoTakendown"}
 _NOT_FOUND = {"RecordNotFound", "NotFound", "PostNotFound"}
 _SESSION_KEYS = ("access_jwt", "refresh_jwt", "did", "handle")
+
+
+def _issued_at(token: str) -> float | None:
+    """The ``iat`` claim of a JWT (read, not verified: it only decides when to refresh), or None."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return float(claims["iat"])
+    except (IndexError, ValueError, KeyError, TypeError):  # binascii.Error is a ValueError
+        return None
 
 
 def compose_text(draft: PostDraft) -> str:
@@ -84,6 +97,8 @@ class BlueskyConnector(Connector):
     )
     requests_per_second = 5.0  # 3000 requests / 5 minutes per IP
     burst = 50
+    session_check_seconds = 600  # see _call: how soon a revoked app password is noticed
+    clock = staticmethod(time.time)
 
     def __init__(self, credentials, **kwargs):
         super().__init__(credentials, **kwargs)
@@ -104,10 +119,14 @@ class BlueskyConnector(Connector):
         except (ValueError, AttributeError):
             code = ""
         if code in _EXPIRED:
-            return AuthExpired(f"Bluesky session expired: {words}", status=response.status_code)
+            return AuthExpired(
+                f"Bluesky session expired: {words}", platform_message=words, status=response.status_code
+            )
         if code in _GONE:
             return AccountDisconnected(
-                f"The Bluesky account cannot be used: {words}", status=response.status_code
+                f"The Bluesky account cannot be used: {words}",
+                platform_message=words,
+                status=response.status_code,
             )
         if code in _NOT_FOUND:
             return PermanentError(f"Not found on Bluesky: {words}", platform_message=words, status=404)
@@ -125,22 +144,33 @@ class BlueskyConnector(Connector):
         self._session.update(session)
         self._changed.update(session)
 
+    def _identifier(self) -> str:
+        # People copy the handle as Bluesky shows it, "@kafija.bsky.social"; the PDS takes an identifier
+        # with "@" for an e-mail address and answers "Invalid identifier or password".
+        return self.credentials.secret("identifier").strip().removeprefix("@")
+
     def _create_session(self) -> None:
         try:
             body = self.http.post(
                 api.CREATE_SESSION,
-                json={
-                    "identifier": self.credentials.secret("identifier"),
-                    "password": self.credentials.secret("app_password"),
-                },
+                json={"identifier": self._identifier(), "password": self.credentials.secret("app_password")},
                 idempotent=True,  # a second session is harmless
             ).json()
-        except AuthExpired as exc:
+        except (AuthExpired, ContentRejected) as exc:
+            words = exc.platform_message or "no reason given"
             raise AccountDisconnected(
-                f"Bluesky refused the handle/app password; connect the account again. {exc.platform_message}",
+                f"Bluesky refused the handle or app password ({words}). Check both, or create a new app "
+                "password, and connect the account again.",
+                platform_message=exc.platform_message,
                 status=exc.status,
             ) from None
         self._store_session(body)
+
+    def _session_check_due(self) -> bool:
+        """Whether the PDS issued the stored access token over ``session_check_seconds`` ago (its JWT
+        ``iat``). A token that is not a readable JWT is only refreshed when the PDS refuses it."""
+        issued = _issued_at(self._session.get("access_jwt", ""))
+        return issued is not None and self.clock() - issued >= self.session_check_seconds
 
     def _refresh_session(self) -> None:
         refresh = self._session.get("refresh_jwt")
@@ -161,6 +191,12 @@ class BlueskyConnector(Connector):
         (safe: the PDS refused the first attempt, so nothing was applied)."""
         if not self._session.get("access_jwt"):
             self._create_session()
+        elif self._session_check_due():
+            # Revoking an app password revokes its refresh tokens, but access tokens stay valid until they
+            # expire (about 2 hours of posting and reading). Refreshing every few minutes notices it: the
+            # refresh fails, so does the app password, and the account is marked for reconnecting with
+            # what Bluesky said.
+            self._refresh_session()
         for attempt in (1, 2):
             headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self._session['access_jwt']}"}
             try:
