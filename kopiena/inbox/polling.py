@@ -116,7 +116,9 @@ def _cursor(account: ConnectedAccount, stream: str) -> str:
 
 @transaction.atomic
 def _store_page(account: ConnectedAccount, stream: str, page: Page) -> int:
-    result = items_ingest(account=account, remote_items=page.items)
+    # Whatever was written before the account was connected (the first poll reads days back) is history:
+    # stored, but no response clock (items_ingest).
+    result = items_ingest(account=account, remote_items=page.items, history_before=account.created_at)
     SyncCursor.objects.update_or_create(
         account=account, stream=stream, defaults={"cursor": page.cursor[:255]}
     )

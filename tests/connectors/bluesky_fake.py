@@ -41,6 +41,7 @@ class FakeBluesky:
         self.blobs: dict[str, bytes] = {}
         self.notifications: list[dict] = []
         self.sessions_created = 0
+        self.start = START
         self.appview_lag = False
         self.token_age = 0  # seconds: tokens issued now claim to be this old (their iat)
         self.unindexed: set[str] = set()  # created through the PDS, not yet seen by the AppView
@@ -66,7 +67,8 @@ class FakeBluesky:
 
     # Helpers for tests -----------------------------------------------------------------------
     def now(self) -> str:
-        return (START + timedelta(seconds=next(self._clock))).isoformat().replace("+00:00", ".000Z")
+        """Timestamps tick one second per use from ``self.start`` (a test moves it, e.g. past "now")."""
+        return (self.start + timedelta(seconds=next(self._clock))).isoformat().replace("+00:00", ".000Z")
 
     def person(self, handle: str, name: str = "", *, follows: bool = False) -> str:
         did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]

@@ -82,3 +82,23 @@ def test_a_live_session_is_checked_and_stored_again(owner_access, server, fake):
     assert stored["refresh_jwt"] != before and stored["refresh_jwt"] in fake.refresh
     assert fake.sessions_created == 1
     assert server.count("POST", r"/xrpc/com\.atproto\.server\.refreshSession") == refreshes + 1
+
+
+def test_the_first_poll_imports_older_mentions_as_history_without_deadlines(owner_access, server, fake):
+    """The first poll reads notifications from before the account was connected: they are stored for the
+    record, but they start no response clock (a fresh 6-hour deadline for a week-old mention, or an
+    instant breach, would bury what is new) and their conversations are not left open."""
+    from datetime import UTC, datetime, timedelta
+
+    from kopiena.inbox.models import Item, Thread, ThreadStatus
+
+    fake.mention("Vai jums ir auzu piens?")  # written days before Kopiena was connected
+    account = connect(owner_access, server)
+    fake.start = datetime.now(UTC) + timedelta(seconds=5)
+    fake.mention("Kad atverat rīt?")  # written after connecting
+    polling.account_poll(account)
+    old = Thread.objects.get(items__text__contains="auzu piens")
+    new = Thread.objects.get(items__text__contains="atverat")
+    assert Item.objects.count() == 2
+    assert (old.status, old.response_due_at, old.first_response_due_at) == (ThreadStatus.CLOSED, None, None)
+    assert new.status == ThreadStatus.OPEN and new.response_due_at is not None
