@@ -57,7 +57,9 @@ class Connector:
 
     Construct as ``SomeConnector(credentials, http=...)``. Without ``http`` a guarded
     :class:`HttpClient` is built for ``credentials.base_url`` (or ``default_base_url``);
-    ``allow_loopback=True`` is only for tests and the local sandbox.
+    ``allow_loopback=True`` is only for tests and the local sandbox; ``allow_private=True`` lets an
+    on-premise platform on a private network be reached (the operator's choice). A subclass that overrides
+    ``__init__`` must accept and forward both (tests/connectors/test_registry.py checks every connector).
     """
 
     key: ClassVar[str] = ""  # registry key, stored in ConnectedAccount.platform
@@ -76,7 +78,12 @@ class Connector:
     media_by_url: ClassVar[bool] = False
 
     def __init__(
-        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
+        self,
+        credentials: AccountCredentials,
+        *,
+        http: HttpClient | None = None,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
     ):
         self.credentials = credentials
         self.base_url = (credentials.base_url or self.default_base_url).rstrip("/")
@@ -85,6 +92,7 @@ class Connector:
             account_key=credentials.account_key or f"{self.key}:{self.base_url}",
             secrets=credentials.secret_values(),
             allow_loopback=allow_loopback,
+            allow_private=allow_private,
             rate_per_second=self.requests_per_second,
             burst=self.burst,
             error_mapper=self.map_error,

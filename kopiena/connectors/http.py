@@ -12,6 +12,11 @@ What it guarantees, so connectors don't each reinvent it:
   OutcomeUnknown: the gateway gave up, the platform may not have), 400/409/413/415/422 →
   ContentRejected, other 4xx → PermanentError; always with the platform's own words. A connector can
   refine this with ``error_mapper`` (e.g. "token revoked" → AccountDisconnected).
+* **Undecodable answers** are errors of the taxonomy too: a successful response's ``json()`` raises
+  :class:`TransientError` when the body is not JSON (a proxy's error page, a truncated or garbled answer)
+  for a request that is safe to repeat, and :class:`OutcomeUnknown` for one that is not (the platform may
+  have acted on it; reconcile finds out) — never a raw ``JSONDecodeError`` that would escape every
+  ``except ConnectorError``.
 * **Per-account rate limiting**: a token bucket keyed by ``account_key`` shared by all clients of the
   process, which also honours ``Retry-After`` and ``X-RateLimit-Remaining: 0`` + reset headers.
 * **No credential leaks**: credentials travel in headers only (a secret value found in a URL is a
@@ -20,9 +25,13 @@ What it guarantees, so connectors don't each reinvent it:
 * **SSRF guard**: the host is resolved by us, EVERY resolved address must be public (no loopback,
   private, link-local, multicast, unspecified, IPv4-mapped/6to4/Teredo/NAT64, reserved, CGNAT,
   documentation … ranges) and the TCP connection is then made to that exact address (pinned), so DNS
-  rebinding cannot swap it; Host header and TLS SNI still carry the name. Only ``allow_loopback=True``
-  (tests, the local sandbox) lets 127.0.0.0/8 and ::1 through — nothing else. Environment proxies are
-  ignored (``trust_env=False``) so they cannot route around the guard.
+  rebinding cannot swap it; Host header and TLS SNI still carry the name. ``allow_loopback=True``
+  (tests, the local sandbox) lets 127.0.0.0/8 and ::1 through; ``allow_private=True`` (the operator's
+  ``KOPIENA_OUTBOUND_ALLOW_PRIVATE``, for on-premise platforms) lets loopback and the private networks
+  10/8, 172.16/12, 192.168/16 and fd00::/8 through. Link-local (169.254/16, fe80::/10, where cloud
+  metadata services live), the known metadata addresses and every other special range stay refused
+  whatever the options. Environment proxies are ignored (``trust_env=False``) so they cannot route
+  around the guard.
 """
 
 from __future__ import annotations
@@ -71,11 +80,22 @@ Resolver = Callable[[str, int], list[str]]
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# What ``allow_private`` unlocks: the networks an on-premise platform lives on (RFC 1918, and the locally
+# assigned half of IPv6 unique-local addresses, RFC 4193).
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8")
+)
+# Cloud metadata services outside link-local: refused even with ``allow_private`` (AWS IMDS over IPv6).
+METADATA_ADDRESSES = frozenset({ipaddress.ip_address("fd00:ec2::254")})
 
 
-def address_problem(address: str, *, allow_loopback: bool = False) -> str | None:
-    """Why ``address`` (an IP literal) must not be connected to, or ``None`` when it is fine."""
+def address_problem(address: str, *, allow_loopback: bool = False, allow_private: bool = False) -> str | None:
+    """Why ``address`` (an IP literal) must not be connected to, or ``None`` when it is fine.
+
+    ``allow_private`` implies ``allow_loopback``."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip in METADATA_ADDRESSES:
+        return "cloud metadata address"
     if isinstance(ip, ipaddress.IPv6Address):
         # Addresses that smuggle an IPv4 address inside IPv6 are refused outright.
         if ip.ipv4_mapped is not None:
@@ -87,7 +107,7 @@ def address_problem(address: str, *, allow_loopback: bool = False) -> str | None
         if ip.is_site_local:
             return "site-local address"
     if ip.is_loopback:
-        return None if allow_loopback else "loopback address"
+        return None if allow_loopback or allow_private else "loopback address"
     if ip.is_unspecified:
         return "unspecified address"
     if ip.is_multicast:
@@ -97,6 +117,8 @@ def address_problem(address: str, *, allow_loopback: bool = False) -> str | None
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
         return "shared (CGNAT) address"
     if ip.is_private:
+        if allow_private and any(ip in net for net in PRIVATE_NETWORKS):
+            return None
         return "private address"
     if ip.is_reserved:
         return "reserved address"
@@ -113,9 +135,19 @@ def system_resolver(host: str, port: int) -> list[str]:
 class GuardedBackend(httpcore.SyncBackend):
     """Resolves the host itself, refuses non-public addresses, connects to the checked address."""
 
-    def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = system_resolver):
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
+        resolver: Resolver = system_resolver,
+    ):
         self.allow_loopback = allow_loopback
+        self.allow_private = allow_private
         self.resolver = resolver
+
+    def address_problem(self, address: str) -> str | None:
+        return address_problem(address, allow_loopback=self.allow_loopback, allow_private=self.allow_private)
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
@@ -125,7 +157,7 @@ class GuardedBackend(httpcore.SyncBackend):
         if not addresses:
             raise httpcore.ConnectError(f"cannot resolve {host}")
         for address in addresses:  # one bad answer poisons the name: rebinding tricks mix them
-            problem = address_problem(address, allow_loopback=self.allow_loopback)
+            problem = self.address_problem(address)
             if problem:
                 raise AddressNotAllowed(f"Refusing to connect to {host}: it resolves to a {problem}.")
         # Pinned: connect only to the addresses we checked, never re-resolve. SNI/Host keep the name.
@@ -157,12 +189,21 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 class GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = system_resolver):
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
+        resolver: Resolver = system_resolver,
+    ):
         super().__init__(verify=shared_ssl_context(), trust_env=False, retries=0)
         # httpx builds its own pool; give it our backend (checked below so an upgrade fails loudly).
         if not isinstance(getattr(self._pool, "_network_backend", None), httpcore.SyncBackend):
             raise RuntimeError("httpcore changed: cannot install the SSRF guard")
-        self._pool._network_backend = GuardedBackend(allow_loopback=allow_loopback, resolver=resolver)
+        self.guard = GuardedBackend(
+            allow_loopback=allow_loopback, allow_private=allow_private, resolver=resolver
+        )
+        self._pool._network_backend = self.guard
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -261,6 +302,21 @@ RATE_LIMITER = RateLimiter()  # one per process: every client of an account shar
 # --------------------------------------------------------------------------- the client
 
 
+class PlatformResponse(httpx.Response):
+    """A successful answer handed to a connector: ``json()`` maps an undecodable body into the taxonomy.
+
+    ``HttpClient.request`` turns each response it returns into one (same object, narrower class), so
+    every connector's ``response.json()`` is covered without wrapping each call."""
+
+    undecodable: Callable[[Exception], ConnectorError]
+
+    def json(self, **kwargs: Any) -> Any:
+        try:
+            return super().json(**kwargs)
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+            raise self.undecodable(exc) from None
+
+
 def platform_message(response: httpx.Response) -> str:
     """The platform's own explanation, from the usual JSON error shapes or the text body."""
     try:
@@ -283,7 +339,8 @@ class HttpClient:
     """Connector-facing HTTP client. One per connector instance (i.e. per account and call site).
 
     ``secrets`` are the credential values to scrub; ``account_key`` keys the rate limiter;
-    ``allow_loopback`` is for tests and the local sandbox only.
+    ``allow_loopback`` is for tests and the local sandbox only; ``allow_private`` for on-premise
+    platforms when the operator allows it (see the module docstring).
     """
 
     def __init__(
@@ -293,6 +350,7 @@ class HttpClient:
         account_key: str = "",
         secrets: Iterable[str] = (),
         allow_loopback: bool = False,
+        allow_private: bool = False,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retries: int = 2,
         backoff_seconds: float = 0.5,
@@ -315,8 +373,14 @@ class HttpClient:
         self.max_wait_seconds = max_wait_seconds
         self.rate_limiter = rate_limiter
         self.error_mapper = error_mapper
+        self._guard = GuardedBackend(allow_loopback=allow_loopback, allow_private=allow_private)
+        if transport is None:
+            transport = GuardedTransport(
+                allow_loopback=allow_loopback, allow_private=allow_private, resolver=resolver
+            )
+            self._guard = transport.guard
         self._client = httpx.Client(
-            transport=transport or GuardedTransport(allow_loopback=allow_loopback, resolver=resolver),
+            transport=transport,
             timeout=timeout,
             follow_redirects=follow_redirects,
             headers={"User-Agent": USER_AGENT},
@@ -339,6 +403,10 @@ class HttpClient:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return redact(text)
+
+    def address_problem(self, address: str) -> str | None:
+        """Why this client would refuse to connect to ``address`` (an IP literal), or None."""
+        return self._guard.address_problem(address)
 
     def url(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
@@ -423,7 +491,7 @@ class HttpClient:
             log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed_ms)
             self._note_rate_headers(response)
             if response.status_code < 400 or response.status_code in ok_statuses:
-                return response
+                return self._checked(response, method, shown, idempotent)
             if idempotent and can_retry and response.status_code in RETRYABLE_STATUSES:
                 response.close()
                 self._backoff(attempt, response.headers)
@@ -431,6 +499,19 @@ class HttpClient:
             raise self._error_for(response, method, idempotent)
 
     # Internals ------------------------------------------------------------------------------
+    def _checked(self, response: httpx.Response, method: str, shown: str, idempotent: bool) -> httpx.Response:
+        status = response.status_code
+
+        def undecodable(exc: Exception) -> ConnectorError:
+            what = self.scrub(f"{method} {shown} got an answer that is not valid JSON ({status}): {exc}")
+            if idempotent:
+                return TransientError(what, status=status)
+            return OutcomeUnknown(f"{what}. It may have been carried out.", status=status)
+
+        response.__class__ = PlatformResponse
+        response.undecodable = undecodable
+        return response
+
     def _refuse_secret_in_url(self, url: httpx.URL) -> None:
         text = str(url)
         if any(secret in text for secret in self._secrets):

@@ -18,6 +18,7 @@ Fault injection for the next matching request (method + path regex, ``None`` = a
     server.hang_next("POST", r"/api/v1/statuses")            # read the request, never answer
     server.hang_next("POST", r"/api/v1/statuses", apply=True)  # run the handler, then never answer
     server.drop_next("POST", r"/api/v1/statuses")             # close the connection, no answer
+    server.garble_next("GET", r"/api/v1/notifications")       # 200 with a body that is not JSON
 
 Every request is recorded in ``server.requests`` (also faulted ones: the server *did* see them).
 """
@@ -142,6 +143,21 @@ class LocalServer:
         payload = body if body is not None else {"error": f"injected {status}"}
         self._add_fault(method, pattern, Response.json(payload, status, headers))
 
+    def garble_next(
+        self,
+        method: str | None = None,
+        pattern: str | None = None,
+        *,
+        apply: bool = False,
+        status: int = 200,
+        body: bytes = b'{"id": "10939", "created_at": "2026-12-0\xff',
+    ) -> None:
+        """Answer the next matching request with a body that is not valid JSON (truncated, a stray byte)
+        under ``Content-Type: application/json``. ``apply=True`` runs its handler first: the platform
+        did the work, only the answer is garbled."""
+        response = Response(status, body, {"Content-Type": "application/json; charset=utf-8"})
+        self._add_fault(method, pattern, response, apply=apply)
+
     def hang_next(
         self, method: str | None = None, pattern: str | None = None, *, apply: bool = False
     ) -> None:
@@ -216,6 +232,8 @@ class LocalServer:
             self.requests.append(request)
         fault = self._take_fault(request)
         if fault is not None and fault.response is not None:
+            if fault.apply:
+                self._route(request)
             return fault.response
         if fault is not None and not fault.apply:
             return DROP if fault.drop else None

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.errors import AccountDisconnected, AuthExpired, ConnectorError, RateLimited
@@ -24,7 +25,12 @@ from kopiena.inbox.services import items_ingest
 from kopiena.integrations import platforms
 from kopiena.integrations.connecting import connector_for
 from kopiena.integrations.models import AccountStatus, ConnectedAccount, SyncCursor
-from kopiena.integrations.services import account_credentials_refresh, account_mark_needs_reconnect
+from kopiena.integrations.services import (
+    account_credentials_refresh,
+    account_mark_needs_reconnect,
+    account_sync_error_clear,
+    account_sync_error_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +116,9 @@ def _cursor(account: ConnectedAccount, stream: str) -> str:
 
 @transaction.atomic
 def _store_page(account: ConnectedAccount, stream: str, page: Page) -> int:
-    result = items_ingest(account=account, remote_items=page.items)
+    # Whatever was written before the account was connected (the first poll reads days back) is history:
+    # stored, but no response clock (items_ingest).
+    result = items_ingest(account=account, remote_items=page.items, history_before=account.created_at)
     SyncCursor.objects.update_or_create(
         account=account, stream=stream, defaults={"cursor": page.cursor[:255]}
     )
@@ -146,13 +154,31 @@ def account_poll(account: ConnectedAccount) -> int:
 
 
 def accounts_poll() -> PollReport:
-    """Poll every account that is due (the periodic task's body)."""
+    """Poll every account that is due (the periodic task's body).
+
+    One account's trouble never stops the others: its error is recorded on that account (shown in
+    Settings → Accounts) and the run goes on. That includes a bug (anything not a ConnectorError): it is
+    logged with its traceback for the administrators, and the account says reading failed."""
     report = PollReport()
     for account in accounts_due():
         report.accounts += 1
         try:
             report.items += account_poll(account)
-        except ConnectorError as exc:  # one account's trouble never stops the others
+        except (AuthExpired, AccountDisconnected, RateLimited) as exc:
+            # Marked for reconnect / paused by account_poll already.
             logger.warning("inbox poll of account %s failed: %s", account.pk, exc)
             report.errors.append(f"{account.pk}: {type(exc).__name__}")
+        except ConnectorError as exc:
+            logger.warning("inbox poll of account %s failed: %s", account.pk, exc)
+            report.errors.append(f"{account.pk}: {type(exc).__name__}")
+            account_sync_error_record(account=account, error=exc.message)
+        except Exception as exc:
+            logger.exception("inbox poll of account %s failed unexpectedly", account.pk)
+            report.errors.append(f"{account.pk}: {type(exc).__name__}")
+            account_sync_error_record(
+                account=account,
+                error=_("Reading this account failed unexpectedly; the details are in the worker's log."),
+            )
+        else:
+            account_sync_error_clear(account=account)
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -76,12 +76,20 @@ def _assignee_for(workspace, person: str | None) -> User | None:
 
 
 @transaction.atomic
-def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem]) -> IngestResult:
+def items_ingest(
+    *, account: ConnectedAccount, remote_items: Iterable[RemoteItem], history_before: datetime | None = None
+) -> IngestResult:
     """Store new comments/mentions/messages of ``account``, classified, threaded, routed, with SLA clocks.
 
     Dedupes on (account, external_id) — within the batch, against stored rows, and against a concurrent
     ingest (the unique constraint, rows that lose the race are skipped). Classifies all new texts in one
     ``classify_batch`` call, restricted to the workspace's languages. Audited once per batch (system).
+
+    ``history_before`` (polling passes when the account was connected): items written before it are
+    history — the first poll reads back days of notifications. They are stored, but start no response
+    clock (a fresh deadline for a week-old mention, or an instant breach, would bury what is new), reopen
+    nothing, and a conversation made only of them is created closed. A later item in it opens it and
+    starts the clock as usual.
     """
     workspace = account.workspace
     batch: dict[str, RemoteItem] = {}
@@ -121,6 +129,7 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
         known_roots[remote.external_id] = placement.root
         thread = threads.get(placement.root)
         decision = evaluators.route(policy, _classification_data(c), account_key)
+        historic = history_before is not None and remote.created_at < history_before
         if thread is None:
             thread, created = Thread.objects.get_or_create(
                 account=account,
@@ -133,12 +142,13 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
                     "assigned_role": decision.role or "",
                     "route_rule": decision.rule_name,
                     "priority": decision.priority,
+                    "status": ThreadStatus.CLOSED if historic else ThreadStatus.OPEN,
                 },
             )
             created_threads += created
             threads[placement.root] = thread
-        _thread_absorb(thread, remote, c, decision)
-        if thread.response_due_at is None:  # nothing owed yet: this item starts the clock
+        _thread_absorb(thread, remote, c, decision, reopen=not historic)
+        if thread.response_due_at is None and not historic:  # nothing owed yet: this item starts the clock
             thread.response_due_at = _due_at(
                 workspace,
                 policy,
@@ -205,9 +215,12 @@ _ABSORBED_FIELDS = [
 ]
 
 
-def _thread_absorb(thread: Thread, remote: RemoteItem, c: Classification, decision) -> None:
+def _thread_absorb(
+    thread: Thread, remote: RemoteItem, c: Classification, decision, *, reopen: bool = True
+) -> None:
     """Fold one new item into its thread (saved by the caller): the latest mood and language, acute
-    once any item is, the higher priority, reopened when the community writes again."""
+    once any item is, the higher priority, reopened when the community writes again (``reopen``: not
+    for history, see ``items_ingest``)."""
     if thread.last_item_at is None or remote.created_at >= thread.last_item_at:
         thread.last_item_at = remote.created_at
         thread.sentiment = c.sentiment
@@ -220,7 +233,7 @@ def _thread_absorb(thread: Thread, remote: RemoteItem, c: Classification, decisi
         if thread.assignee_id is None and decision.role:
             thread.assigned_role = decision.role
             thread.route_rule = decision.rule_name
-    if thread.status != ThreadStatus.OPEN:
+    if reopen and thread.status != ThreadStatus.OPEN:
         thread.status = ThreadStatus.OPEN
 
 

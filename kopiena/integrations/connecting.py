@@ -29,6 +29,17 @@ def allow_loopback(*, is_sandbox: bool = False) -> bool:
     return is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
 
 
+def network_options(*, is_sandbox: bool = False) -> dict[str, bool]:
+    """What the SSRF guard lets through, as keyword arguments for a connector or HttpClient: loopback
+    for the sandbox; loopback and private networks (on-premise platforms) when the operator set
+    KOPIENA_OUTBOUND_ALLOW_PRIVATE. Link-local and metadata addresses stay refused either way.
+
+    Only the options that are on are given, so a connector subclass written before ``allow_private``
+    existed still builds where it is off."""
+    options = {"allow_loopback": is_sandbox, "allow_private": settings.OUTBOUND_ALLOW_PRIVATE}
+    return {name: True for name, on in options.items() if on}
+
+
 @sensitive_variables()
 def connector_for(account: ConnectedAccount):
     """A connector instance for ``account`` with its decrypted credentials (for the worker; short-lived)."""
@@ -36,7 +47,7 @@ def connector_for(account: ConnectedAccount):
     credentials = AccountCredentials(
         secrets=credential_for(account), base_url=account.base_url, account_key=f"account:{account.pk}"
     )
-    return cls(credentials, allow_loopback=allow_loopback(is_sandbox=account.is_sandbox))
+    return cls(credentials, **network_options(is_sandbox=account.is_sandbox))
 
 
 @sensitive_variables()
@@ -47,7 +58,7 @@ def verify_credentials(
     (the given ones plus any the connector obtained, e.g. a Bluesky session). A refusal becomes a
     DomainError a person can act on."""
     cls = platforms.connector_class(platform)
-    connector = cls(AccountCredentials(secrets=secrets, base_url=base_url), allow_loopback=allow_loopback())
+    connector = cls(AccountCredentials(secrets=secrets, base_url=base_url), **network_options())
     try:
         info = connector.verify()
         return info, {**secrets, **connector.updated_secrets()}

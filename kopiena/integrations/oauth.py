@@ -1,7 +1,12 @@
 """The OAuth redirect flow ("Sign in with …") for Mastodon and Meta (Facebook Pages, Instagram).
 
 1. ``oauth_begin``: a random ``state`` is stored in the person's session together with the workspace,
-   platform and server it is for; the browser goes to the platform's consent page.
+   platform and server it is for; the browser goes to the platform's consent page. Not by answering the
+   start form's POST with a redirect: the page's CSP says ``form-action 'self'`` and browsers apply it to
+   every redirect after a form submission, so a redirect to another origin is blocked (the button "does
+   nothing"). The POST redirects to our own "continue" page (same origin: allowed), and that page sends
+   the browser on with a ``Refresh`` header and a link — ordinary navigations, which form-action does not
+   govern. The CSP stays as strict as it is; the CSRF token guards the POST, the state the return.
 2. The platform redirects to ``/integrations/oauth/<platform>/callback/?code=…&state=…``.
 3. ``oauth_complete``: the state must be in *this* session, unused and younger than ten minutes (CSRF:
    another site cannot finish a flow it did not start in your browser); the person must still be allowed
@@ -32,7 +37,7 @@ from kopiena.connectors.facebook import oauth as meta_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
 from kopiena.core.errors import DomainError
-from kopiena.integrations.connecting import allow_loopback
+from kopiena.integrations.connecting import network_options
 from kopiena.integrations.crypto import decrypt_secret, encrypt_secret
 from kopiena.integrations.models import ConnectedAccount, OAuthApp
 from kopiena.integrations.services import account_connect_checked, clean_base_url
@@ -59,7 +64,7 @@ def redirect_uri(platform: str) -> str:
 
 
 def _http(base_url: str) -> HttpClient:
-    return HttpClient(base_url=base_url, account_key=f"oauth:{base_url}", allow_loopback=allow_loopback())
+    return HttpClient(base_url=base_url, account_key=f"oauth:{base_url}", **network_options())
 
 
 class MastodonProvider:
@@ -167,10 +172,11 @@ class PendingFlow:
     platform: str
     base_url: str
     started_at: float
+    authorize_url: str = ""
 
 
 def oauth_begin(*, session: SessionBase, access: Access, platform: str, base_url: str = "") -> str:
-    """Remember a fresh state in the session and return the platform's consent URL."""
+    """Remember a fresh state (with the platform's consent URL) in the session and return the state."""
     access.require(Perm.ACCOUNT_CONNECT)
     provider = provider_for(platform)
     if provider is None:
@@ -194,9 +200,22 @@ def oauth_begin(*, session: SessionBase, access: Access, platform: str, base_url
         "platform": platform,
         "base_url": base_url,
         "started_at": time.time(),
+        "authorize_url": url,
     }
     session[STATE_SESSION_KEY] = flows
-    return url
+    return state
+
+
+def pending_flow(*, session: SessionBase, access: Access, platform: str, state: str) -> PendingFlow:
+    """The flow ``oauth_begin`` started in this session for this workspace and platform (not used up),
+    or DomainError. The "continue" page reads it to send the browser to ``authorize_url``."""
+    raw = session.get(STATE_SESSION_KEY, {}).get(state) if state else None
+    if raw is None or raw["platform"] != platform or raw["workspace"] != access.workspace.slug:
+        raise DomainError(_("This sign-in link is not valid in this browser. Start connecting again."))
+    flow = PendingFlow(**raw)
+    if time.time() - flow.started_at >= STATE_TTL_SECONDS:
+        raise DomainError(_("The sign-in took too long. Start connecting again."))
+    return flow
 
 
 def take_flow(*, session: SessionBase, platform: str, state: str) -> PendingFlow:

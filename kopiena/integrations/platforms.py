@@ -162,5 +162,24 @@ CAPABILITY_LABELS = {
 }
 
 
+def _media_label(platform: str):
+    """ "Images", "Video" or "Images and video": what the connector's ``limits.media_mime_types`` accept
+    (Bluesky publishes images only; the account page must not promise video)."""
+    try:
+        types = connector_registry.get(platform).limits.media_mime_types
+    except connector_registry.RegistryError:  # its connector was removed: the generic words
+        types = frozenset()
+    images = any(t.startswith("image/") for t in types)
+    video = any(t.startswith("video/") for t in types)
+    if images and not video:
+        return _("Images")
+    if video and not images:
+        return _("Video")
+    return CAPABILITY_LABELS["publish_media"]
+
+
 def capability_labels(platform: str) -> list[str]:
-    return [str(CAPABILITY_LABELS.get(name, name)) for name in capability_names(platform)]
+    return [
+        str(_media_label(platform) if name == "publish_media" else CAPABILITY_LABELS.get(name, name))
+        for name in capability_names(platform)
+    ]

@@ -351,6 +351,41 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
 
 
 @transaction.atomic
+def account_sync_error_record(*, account: ConnectedAccount, error: str) -> ConnectedAccount:
+    """Reading the account failed for a reason that needs no reconnect (the platform was down, answered
+    something unreadable, a connector bug): show it on the account until a later read succeeds.
+
+    Called by the worker (system actor). Secrets are redacted. Audited when the trouble starts, not on
+    every failing poll; an account already marked *needs reconnect* keeps the words that explain that."""
+    account = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
+    if account.status != AccountStatus.ACTIVE:
+        return account
+    starting = not account.last_error
+    account.last_error = _scrub(account, error)[:LAST_ERROR_MAX_CHARS]
+    account.last_error_at = now()
+    account.save(update_fields=["last_error", "last_error_at", "updated_at"])
+    if starting:
+        audit_record(
+            actor=None,
+            workspace=account.workspace_id,
+            action="account.sync_failed",
+            obj=account,
+            after={"error": account.last_error},
+        )
+    return account
+
+
+@transaction.atomic
+def account_sync_error_clear(*, account: ConnectedAccount) -> None:
+    """A read succeeded: the error shown on an active account is no longer true (audited once)."""
+    cleared = ConnectedAccount.objects.filter(
+        pk=account.pk, status=AccountStatus.ACTIVE, last_error__gt=""
+    ).update(last_error="", last_error_at=None, updated_at=now())
+    if cleared:
+        audit_record(actor=None, workspace=account.workspace_id, action="account.sync_recovered", obj=account)
+
+
+@transaction.atomic
 def webhook_events_accept(*, endpoint: WebhookEndpoint, events: list[WebhookEvent]) -> list[WebhookEvent]:
     """Record the delivery keys of verified events and hand the new ones to the webhook handlers.
 

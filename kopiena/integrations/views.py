@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -215,7 +216,7 @@ def account_oauth_start(request: HttpRequest, ws: str, platform: str) -> HttpRes
     form = OAuthStartForm(request.POST, asks_for_server=provider.asks_for_server)
     if form.is_valid():
         try:
-            url = oauth.oauth_begin(
+            state = oauth.oauth_begin(
                 session=request.session,
                 access=request.access,
                 platform=spec.key,
@@ -224,10 +225,38 @@ def account_oauth_start(request: HttpRequest, ws: str, platform: str) -> HttpRes
         except DomainError as exc:
             _add_error(form, exc)
         else:
-            return redirect(url)
+            # Same origin, so the CSP's form-action allows it; the continue page leaves for the platform.
+            continue_url = reverse("account_oauth_continue", kwargs={"ws": ws, "platform": spec.key})
+            return redirect(f"{continue_url}?{urlencode({'state': state})}")
     return render(
         request, "integrations/connect_form.html", _connect_context(spec, oauth_form=form), status=400
     )
+
+
+@require_GET
+@workspace_view(perm=Perm.ACCOUNT_CONNECT)
+def account_oauth_continue(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+    """Sends the browser to the platform's consent page by a plain navigation (see ``oauth``'s docstring:
+    a redirect answering the start form would be blocked by ``form-action 'self'``)."""
+    spec = _platform_or_404(platform)
+    try:
+        flow = oauth.pending_flow(
+            session=request.session,
+            access=request.access,
+            platform=spec.key,
+            state=request.GET.get("state", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("account_connect", ws=ws, platform=spec.key)
+    response = render(
+        request,
+        "integrations/connect_continue.html",
+        {"platform": spec, "authorize_url": flow.authorize_url, "server": flow.base_url or spec.name},
+    )
+    response["Refresh"] = f"0; url={flow.authorize_url}"
+    response["Cache-Control"] = "no-store"  # holds a one-time state
+    return response
 
 
 @sensitive_post_parameters()

@@ -141,7 +141,12 @@ class FakePlatformConnector(Connector):
     timeout_seconds = 1.0
 
     def __init__(
-        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback=False
+        self,
+        credentials: AccountCredentials,
+        *,
+        http: HttpClient | None = None,
+        allow_loopback=False,
+        allow_private=False,
     ):
         http = http or HttpClient(
             base_url=credentials.base_url,

@@ -11,13 +11,13 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from kopiena.connectors import registry
 from kopiena.connectors.base import Connector
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.types import AccountCredentials, MediaItem, Metrics, Poll, PostDraft, PublishResult
+from kopiena.integrations.connecting import network_options
 from kopiena.integrations.models import ConnectedAccount, Credential
 from kopiena.integrations.selectors import credential_for
 from kopiena.publishing import media_links
@@ -54,8 +54,7 @@ def connector_for(account: ConnectedAccount) -> Connector:
         base_url=account.base_url,
         account_key=f"account:{account.pk}",
     )
-    allow_loopback = account.is_sandbox or settings.OUTBOUND_ALLOW_PRIVATE
-    connector = connector_class(account)(credentials, allow_loopback=allow_loopback)
+    connector = connector_class(account)(credentials, **network_options(is_sandbox=account.is_sandbox))
     with _CONNECTORS_LOCK:
         for stale in [k for k in _CONNECTORS if k[0] == account.pk and k != key]:
             _CONNECTORS.pop(stale).http.close()

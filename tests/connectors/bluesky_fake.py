@@ -1,13 +1,25 @@
 """A small fake PDS + AppView speaking the XRPC methods our Bluesky connector calls, shaped after
-https://docs.bsky.app (responses written by us from the lexicons)."""
+https://docs.bsky.app (responses written by us from the lexicons), with the behaviours of the real network
+that broke the connector once:
+
+* ``appview_lag = True``: a record created through the PDS is invisible to the AppView methods (getPosts,
+  getPostThread, searchPosts) until ``catch_up()`` — the real AppView indexes it seconds later; the PDS
+  methods (getRecord) see it at once.
+* A ``createRecord`` whose record key is taken answers **500 InternalServerError** (not a 4xx).
+* Post text over 300 graphemes or over 3000 UTF-8 bytes is refused, each with its own message.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
+import json
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
+from kopiena.connectors.bluesky.richtext import grapheme_count  # segmentation is not what is tested here
 from kopiena.connectors.testing import LocalServer, Response
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -29,6 +41,10 @@ class FakeBluesky:
         self.blobs: dict[str, bytes] = {}
         self.notifications: list[dict] = []
         self.sessions_created = 0
+        self.start = START
+        self.appview_lag = False
+        self.token_age = 0  # seconds: tokens issued now claim to be this old (their iat)
+        self.unindexed: set[str] = set()  # created through the PDS, not yet seen by the AppView
         self._clock = itertools.count(1)
         self._rkeys = itertools.count(1)
         x = "/xrpc/"
@@ -51,7 +67,8 @@ class FakeBluesky:
 
     # Helpers for tests -----------------------------------------------------------------------
     def now(self) -> str:
-        return (START + timedelta(seconds=next(self._clock))).isoformat().replace("+00:00", ".000Z")
+        """Timestamps tick one second per use from ``self.start`` (a test moves it, e.g. past "now")."""
+        return (self.start + timedelta(seconds=next(self._clock))).isoformat().replace("+00:00", ".000Z")
 
     def person(self, handle: str, name: str = "", *, follows: bool = False) -> str:
         did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
@@ -62,6 +79,19 @@ class FakeBluesky:
 
     def expire_sessions(self) -> None:
         self.access.clear()
+
+    def revoke_app_password(self) -> None:
+        """What Bluesky does when the person deletes the app password: the password and its refresh
+        tokens stop working at once; access tokens already issued stay valid until they expire."""
+        self.password = None
+        self.refresh.clear()
+
+    def catch_up(self) -> None:
+        """The AppView indexes everything the PDS has (see ``appview_lag``)."""
+        self.unindexed.clear()
+
+    def indexed(self, uri: str) -> bool:
+        return uri in self.records and uri not in self.unindexed
 
     def _put(self, did: str, record: dict, rkey: str = "") -> str:
         uri = f"at://{did}/app.bsky.feed.post/{rkey or 'x' + str(next(self._rkeys))}"
@@ -128,17 +158,25 @@ class FakeBluesky:
         children = [
             u
             for u, r in self.records.items()
-            if r["value"].get("reply", {}).get("parent", {}).get("uri") == uri
+            if r["value"].get("reply", {}).get("parent", {}).get("uri") == uri and self.indexed(u)
         ]
         return {"$type": "app.bsky.feed.defs#threadViewPost", "post": self.post_view(uri),
                 "replies": [self.thread(c) for c in children]}  # fmt: skip
 
     # Routes ----------------------------------------------------------------------------------
+    def _jwt(self, scope: str) -> str:
+        """A JWT-shaped token (unsigned here) with the claims a PDS puts in: the connector reads ``iat``."""
+        claims = {
+            "scope": scope,
+            "sub": self.did,
+            "iat": int(time.time()) - self.token_age,
+            "jti": secrets.token_hex(8),
+        }
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        return f"eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.{payload}.{secrets.token_urlsafe(16)}"
+
     def _issue(self) -> Response:
-        access, refresh = (
-            "eyJ.access." + secrets.token_urlsafe(12),
-            "eyJ.refresh." + secrets.token_urlsafe(12),
-        )
+        access, refresh = self._jwt("com.atproto.appPass"), self._jwt("com.atproto.refresh")
         self.access.add(access)
         self.refresh.add(refresh)
         return Response.json(
@@ -148,6 +186,7 @@ class FakeBluesky:
     def create_session(self, request, match):
         body = request.json()
         if body.get("identifier") not in (self.handle, self.did) or body.get("password") != self.password:
+            # An identifier with "@" is taken for an e-mail address: no such account, the same answer.
             return _error("AuthenticationRequired", "Invalid identifier or password", 401)
         self.sessions_created += 1
         return self._issue()
@@ -180,13 +219,23 @@ class FakeBluesky:
             return _error("InvalidRequest", "repo mismatch")
         uri = f"at://{self.did}/{body['collection']}/{body.get('rkey', '')}"
         if body.get("rkey") and uri in self.records:
-            return _error("InvalidRequest", "Record already exists")
-        if len(body["record"]["text"]) > 3000:
+            # What a real PDS answers when the record key is taken (seen against the reference PDS).
+            return _error("InternalServerError", "Internal Server Error", 500)
+        text = body["record"]["text"]
+        size = len(text.encode("utf-8"))
+        if size > 3000:  # the lexicon's maxLength counts UTF-8 bytes, checked before maxGraphemes
+            return _error(
+                "InvalidRequest",
+                f"Invalid app.bsky.feed.post record: string too big (maximum 3000, got {size})",
+            )
+        if grapheme_count(text) > 300:
             return _error(
                 "InvalidRequest",
                 "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
             )
         uri = self._put(self.did, body["record"], body.get("rkey", ""))
+        if self.appview_lag:
+            self.unindexed.add(uri)
         return Response.json({"uri": uri, "cid": self.records[uri]["cid"]})
 
     def get_record(self, request, match):
@@ -208,13 +257,11 @@ class FakeBluesky:
                                        "mimeType": request.headers.get("content-type"), "size": len(request.body)}})  # fmt: skip
 
     def get_posts(self, request, match):
-        return Response.json(
-            {"posts": [self.post_view(u) for u in request.args("uris") if u in self.records]}
-        )
+        return Response.json({"posts": [self.post_view(u) for u in request.args("uris") if self.indexed(u)]})
 
     def get_post_thread(self, request, match):
         uri = request.arg("uri")
-        if uri not in self.records:
+        if not self.indexed(uri):
             return _error("NotFound", f"Post not found: {uri}")
         return Response.json({"thread": self.thread(uri)})
 
@@ -229,7 +276,7 @@ class FakeBluesky:
 
     def search_posts(self, request, match):
         query, since = request.arg("q").lower(), request.arg("since")
-        hits = [u for u, r in self.records.items() if query in r["value"]["text"].lower()
+        hits = [u for u, r in self.records.items() if self.indexed(u) and query in r["value"]["text"].lower()
                 and (not since or r["value"]["createdAt"] >= since)]  # fmt: skip
         hits.sort(key=lambda u: self.records[u]["indexedAt"], reverse=True)
         return Response.json({"posts": [self.post_view(u) for u in hits[: int(request.arg("limit") or 25)]]})

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -78,6 +79,9 @@ class ContractHarness:
     server: LocalServer
     secrets: list[str] = field(default_factory=list)
     publish_route: tuple[str, str] = ("POST", r"/.*")
+    # What a read answered with an undecodable body raises: temporary (read again next time) unless the
+    # platform's format says otherwise (a feed that does not parse is reported as not a feed).
+    undecodable_read_error: ClassVar[type[ConnectorError]] = TransientError
 
     # Publishing connectors
     def valid_draft(self) -> PostDraft:
@@ -235,6 +239,28 @@ class ConnectorContract:
             harness.server.fail_next(*harness.primary_route, status=503)
         with pytest.raises(TransientError):
             harness.primary_call()
+
+    def test_undecodable_answer_is_an_error_of_the_taxonomy(self, harness):
+        """A 200 whose body is not JSON (truncated, garbled, a proxy's page) is a ConnectorError, never a
+        raw JSONDecodeError escaping every ``except ConnectorError`` (it stopped a whole inbox poll)."""
+        harness.server.garble_next(*harness.primary_route)
+        with pytest.raises(ConnectorError):
+            harness.primary_call()
+
+    def test_undecodable_answer_to_publish_is_outcome_unknown(self, harness):
+        """The platform may have published it: unknown outcome, for reconcile to look up — not a retry."""
+        _requires(harness, Capability.PUBLISH)
+        harness.server.garble_next(*harness.publish_route, apply=True)
+        with pytest.raises(OutcomeUnknown):
+            harness.connector.publish(harness.valid_draft())
+        assert harness.server.count(*harness.publish_route) == 1
+
+    def test_undecodable_answer_to_a_read_is_transient(self, harness):
+        _requires(harness, Capability.READ_MENTIONS)
+        harness.connector.verify()  # a session, if the platform has them, is opened first
+        harness.server.garble_next()  # the next request, whichever the connector makes
+        with pytest.raises(harness.undecodable_read_error):
+            harness.connector.fetch_mentions()
 
     def test_no_secret_in_logs_errors_or_repr(self, harness, caplog):
         caplog.set_level(logging.DEBUG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from kopiena.connectors.bluesky import BlueskyConnector
 from kopiena.connectors.bluesky.richtext import facets, grapheme_count
 from kopiena.connectors.bluesky.tid import tid_for
-from kopiena.connectors.errors import AccountDisconnected
+from kopiena.connectors.errors import AccountDisconnected, ContentRejected, OutcomeUnknown, TransientError
 from kopiena.connectors.testing import LocalServer
 from kopiena.connectors.types import AccountCredentials, ItemKind, MediaItem, PostDraft
 from tests.connectors.bluesky_fake import FakeBluesky
@@ -215,3 +216,148 @@ def test_search_and_metrics_and_delete(bluesky, fake):
     bluesky.delete(mine.remote_id)
     bluesky.delete(mine.remote_id)
     assert bluesky.fetch_metrics([mine.remote_id]) == {}
+
+
+def test_a_retry_after_an_unknown_outcome_finds_the_post_despite_the_pds_500(bluesky, fake, server):
+    """The PDS answers a taken record key with 500 InternalServerError, not a 4xx: the retry must look the
+    post up instead of reporting a temporary error (which ended as "gave up" on a live post)."""
+    post = draft()
+    server.hang_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", apply=True)
+    with pytest.raises(OutcomeUnknown):
+        bluesky.publish(post)
+    again = bluesky.publish(post)
+    assert again.remote_id.endswith("/" + tid_for(post.idempotency_key))
+    assert len(fake.our_posts()) == 1
+
+
+def test_a_5xx_on_a_post_that_does_not_exist_stays_temporary(bluesky, fake, server):
+    server.fail_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", status=500)
+    with pytest.raises(TransientError):
+        bluesky.publish(draft())
+    assert server.count("GET", r"/xrpc/com\.atproto\.repo\.getRecord") == 1  # looked up first
+    assert fake.our_posts() == {}
+
+
+def test_a_failed_look_up_leaves_the_original_error(bluesky, fake, server):
+    server.fail_next("POST", r"/xrpc/com\.atproto\.repo\.createRecord", status=500)
+    for _ in range(bluesky.http.retries + 1):
+        server.fail_next("GET", r"/xrpc/com\.atproto\.repo\.getRecord", status=503)
+    with pytest.raises(TransientError, match="500"):
+        bluesky.publish(draft())
+
+
+def test_thread_parts_posted_at_once_do_not_wait_for_the_appview(bluesky, fake, server):
+    """The AppView indexes a new post seconds later; the next part of a thread must not look its parent
+    up there ("The post being answered … no longer exists")."""
+    fake.appview_lag = True
+    first = bluesky.publish(draft("1/3"))
+    second = bluesky.publish(draft("2/3", reply_to=first.remote_id))
+    # Another worker (a fresh connector) publishes the third part: it asks our PDS, not the AppView.
+    third = bluesky_for(server).publish(draft("3/3", reply_to=second.remote_id))
+    refs = [fake.records[r.remote_id]["value"]["reply"] for r in (second, third)]
+    assert [ref["parent"]["uri"] for ref in refs] == [first.remote_id, second.remote_id]
+    assert refs[1]["parent"]["cid"] == fake.records[second.remote_id]["cid"]
+    assert (
+        refs[0]["root"]
+        == refs[1]["root"]
+        == {"uri": first.remote_id, "cid": fake.records[first.remote_id]["cid"]}
+    )
+    assert server.count("GET", r"/xrpc/app\.bsky\.feed\.getPosts") == 0
+
+
+def test_a_reply_to_someone_elses_post_still_reads_it_from_the_appview(bluesky, fake):
+    fake.appview_lag = True
+    post = bluesky.publish(draft("Jauna kafija!"))
+    fake.catch_up()
+    question = fake.reply(post.remote_id, "Cik maksā?")
+    answer = bluesky.reply(parent_id=question, draft=draft("5 EUR"))
+    reply = fake.records[answer.remote_id]["value"]["reply"]
+    assert reply["parent"]["uri"] == question and reply["root"]["uri"] == post.remote_id
+
+
+def test_answering_a_deleted_post_of_ours_is_refused_clearly(bluesky, fake):
+    gone = bluesky.publish(draft("Drīz izdzēsīsim"))
+    bluesky.delete(gone.remote_id)
+    with pytest.raises(ContentRejected, match="no longer exists"):
+        bluesky_for_same_session(bluesky).publish(draft("2/2", reply_to=gone.remote_id))
+
+
+def bluesky_for_same_session(connector: BlueskyConnector) -> BlueskyConnector:
+    """A fresh connector (no memory of created records) on the same session."""
+    credentials = AccountCredentials(
+        {**connector.credentials.secrets, **connector.updated_secrets()}, base_url=connector.base_url
+    )
+    return BlueskyConnector(credentials, http=connector.http)
+
+
+def test_the_byte_limit_is_validated_as_well_as_graphemes(bluesky, fake, server):
+    """300 family emoji are 300 graphemes but 3,750 bytes: the PDS refuses them ("string too big")."""
+    family = "👩‍👩‍👧‍👦" * 300
+    assert grapheme_count(family) == 300 and len(family.encode()) > 3000
+    problems = bluesky.validate(draft(family))
+    assert [(p.field, p.code, p.limit) for p in problems] == [("text", "too_many_bytes", 3000)]
+    with pytest.raises(ContentRejected):
+        bluesky.publish(draft(family))
+    assert server.count("POST", r"/xrpc/com\.atproto\.repo\.createRecord") == 0
+    assert bluesky.validate(draft("ā" * 300)) == []  # 600 bytes, 300 graphemes: fine
+    # The fake PDS refuses it the way the real one does, should anything send it anyway.
+    record = {"$type": "app.bsky.feed.post", "text": family, "createdAt": "2026-12-04T10:00:00.000Z"}
+    with pytest.raises(ContentRejected, match=r"string too big \(maximum 3000, got 7500\)"):
+        bluesky._call(
+            "POST",
+            "/xrpc/com.atproto.repo.createRecord",
+            json={"repo": fake.did, "collection": "app.bsky.feed.post", "record": record},
+        )
+
+
+def test_a_handle_typed_with_an_at_sign_connects(server, fake):
+    """Bluesky shows handles as "@kafija.bsky.social"; the PDS reads "@…" as an e-mail address."""
+    connector = bluesky_for(server, identifier=" @kafija.bsky.social")
+    assert connector.verify().handle == "kafija.bsky.social"
+    assert server.requests_to("POST", r"/xrpc/com\.atproto\.server\.createSession")[0].json()[
+        "identifier"
+    ] == ("kafija.bsky.social")
+
+
+def test_a_refused_app_password_says_what_bluesky_said(server, fake):
+    with pytest.raises(AccountDisconnected) as caught:
+        bluesky_for(server, app_password="wrong-pass-word-xxxx").verify()
+    assert caught.value.platform_message == "AuthenticationRequired: Invalid identifier or password"
+    assert "Invalid identifier or password" in caught.value.message
+
+
+class Clock:
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_revoked_app_password_is_noticed_within_minutes(server, fake):
+    """Revoking an app password revokes its refresh tokens at once, but access tokens stay valid for about
+    two hours; the connector refreshes the session every few minutes, so it notices soon."""
+    clock = Clock()
+    connector = bluesky_for(server)
+    connector.clock = clock
+    connector.verify()
+    fake.revoke_app_password()
+    clock.now += connector.session_check_seconds - 60
+    assert connector.verify().handle == "kafija.bsky.social"  # the access token still works
+    clock.now += 61
+    with pytest.raises(AccountDisconnected) as caught:
+        connector.verify()
+    assert "Invalid identifier or password" in caught.value.message
+
+
+def test_a_live_session_is_refreshed_every_few_minutes_and_handed_back(server, fake):
+    clock = Clock()
+    connector = bluesky_for(server)
+    connector.clock = clock
+    connector.verify()
+    first = connector.updated_secrets()["refresh_jwt"]
+    clock.now += connector.session_check_seconds
+    connector.verify()
+    updated = connector.updated_secrets()
+    assert updated["refresh_jwt"] != first and updated["refresh_jwt"] in fake.refresh
+    assert fake.sessions_created == 1  # refreshed, not a new session (createSession is rate-limited)

@@ -70,6 +70,57 @@ def test_allow_loopback_lets_only_loopback_through():
         assert address_problem(address, allow_loopback=True) is not None
 
 
+ON_PREMISE = [
+    "10.1.2.3",
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.168.1.1",
+    "fd12::1",
+    "fd00::5",
+    "127.0.0.1",
+    "::1",
+]
+ALWAYS_REFUSED = [
+    "169.254.169.254", "169.254.1.1", "fe80::1", "fd00:ec2::254", "fc00::1", "100.64.0.1", "100.100.100.200",
+    "0.0.0.0", "::", "224.0.0.1", "::ffff:10.1.2.3", "::ffff:127.0.0.1", "192.0.2.10",
+    "198.18.0.1", "240.0.0.1", "fec0::1", "64:ff9b::a00:1", "2002:a01:203::1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("address", ON_PREMISE)
+def test_allow_private_unlocks_the_on_premise_networks(address):
+    """KOPIENA_OUTBOUND_ALLOW_PRIVATE is for on-premise platforms: RFC 1918, fd00::/8 and loopback."""
+    assert address_problem(address, allow_private=True) is None
+    assert HttpClient(allow_private=True).address_problem(address) is None
+    if address not in ("127.0.0.1", "::1"):
+        assert address_problem(address, allow_loopback=True) is not None
+    assert HttpClient().address_problem(address) is not None
+
+
+@pytest.mark.parametrize("address", ALWAYS_REFUSED)
+def test_link_local_metadata_and_special_addresses_stay_refused_with_allow_private(address):
+    assert address_problem(address, allow_private=True, allow_loopback=True) is not None
+    assert HttpClient(allow_private=True).address_problem(address) is not None
+
+
+def test_allow_private_connects_where_the_name_resolves_to_a_private_address(server):
+    # The on-premise instance's name resolves to a private address (here the loopback test server: the
+    # same code path — every answer checked, then pinned); a metadata answer still poisons the name.
+    resolver = lambda host, port: ["127.0.0.1"]  # noqa: E731
+    base = f"http://masto.corp.example:{server.port}"
+    client = client_for(server, base_url=base, allow_loopback=False, allow_private=True, resolver=resolver)
+    assert client.get("/ok").status_code == 200
+    poisoned = client_for(
+        server,
+        base_url=base,
+        allow_loopback=False,
+        allow_private=True,
+        resolver=lambda host, port: ["127.0.0.1", "169.254.169.254"],
+    )
+    with pytest.raises(AddressNotAllowed):
+        poisoned.get("/ok")
+
+
 def test_connection_is_pinned_to_the_checked_address_and_keeps_the_host(server):
     calls = []
 

@@ -34,6 +34,21 @@ def test_every_shipped_connector_loads_and_keeps_its_promises():
         check_capabilities(cls)
 
 
+def test_every_shipped_connector_forwards_the_network_options_to_its_client():
+    """KOPIENA_OUTBOUND_ALLOW_PRIVATE reaches the SSRF guard through each connector's constructor (a
+    subclass with its own ``__init__`` that dropped ``allow_private`` would silently refuse on-premise)."""
+    from kopiena.connectors.types import AccountCredentials
+
+    for cls in registry_module.registry.all():
+        credentials = AccountCredentials(secrets={}, base_url="https://on-premise.example")
+        connector = cls(credentials, allow_private=True)
+        assert connector.http.address_problem("10.1.2.3") is None, cls.key
+        assert connector.http.address_problem("169.254.169.254") is not None, cls.key
+        sandboxed = cls(credentials, allow_loopback=True)
+        assert sandboxed.http.address_problem("127.0.0.1") is None, cls.key
+        assert sandboxed.http.address_problem("10.1.2.3") is not None, cls.key
+
+
 def test_declared_but_unimplemented_capability_is_refused():
     with pytest.raises(CapabilityMismatch, match="hide needs hide/unhide"):
         check_capabilities(Liar)

@@ -75,6 +75,7 @@ class FeedServer:
 
 class RssHarness(ContractHarness):
     feed: FeedServer = None
+    undecodable_read_error = PermanentError  # "… is not a readable RSS/Atom feed", said at once
 
     @property
     def primary_route(self):

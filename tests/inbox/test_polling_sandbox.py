@@ -147,3 +147,65 @@ def test_a_follow_up_after_our_answer_starts_a_new_deadline(account, owner_acces
     assert Thread.objects.count() == 1 and thread.items.count() == 2
     assert thread.status == ThreadStatus.OPEN and thread.response_due_at is not None
     assert thread.first_responded_at == first_responded
+
+
+@pytest.fixture
+def other_access(other_workspace):
+    from kopiena.teams.selectors import access_workspace
+
+    # Another workspace: the second sandbox's account has the same remote id as the first one's.
+    return access_workspace(actor=other_workspace.memberships.get().user, slug=other_workspace.slug)
+
+
+def test_a_garbled_answer_is_recorded_on_its_account_and_the_others_are_polled(
+    other_access, account, sandbox
+):
+    """A 200 with an undecodable body used to escape as a raw JSONDecodeError: the whole inbox_poll run
+    failed, the accounts after it waited, and the account recorded nothing."""
+    from kopiena.integrations.models import ConnectedAccount
+
+    with start_sandbox(0) as healthy:
+        other = account_connect_checked(
+            access=other_access,
+            platform="mastodon",
+            values={"base_url": healthy.base_url, "access_token": healthy.access_token},
+            name="Second instance",
+        )
+        healthy.mention("Vai jums ir auzu piens?")
+        sandbox.http.garble_next("GET", r"/api/v1/notifications")
+        report = polling.accounts_poll()
+    assert report.accounts == 2 and report.items == 1
+    assert report.errors == [f"{account.pk}: TransientError"]
+    assert Item.objects.get().account_id == other.pk
+    broken = ConnectedAccount.objects.get(pk=account.pk)
+    assert "not valid JSON" in broken.last_error and broken.last_error_at is not None
+    assert broken.status == AccountStatus.ACTIVE  # a garbled answer is no reason to reconnect
+    assert ConnectedAccount.objects.get(pk=other.pk).last_error == ""
+
+    ConnectedAccount.objects.filter(pk=account.pk).update(last_synced_at=None)
+    assert polling.accounts_poll().errors == []  # the next good poll clears the error
+    assert ConnectedAccount.objects.get(pk=account.pk).last_error == ""
+
+
+def test_a_connector_bug_in_one_account_does_not_stop_the_others(other_access, account, sandbox):
+    from kopiena.connectors import registry
+    from kopiena.connectors.mastodon import MastodonConnector
+    from kopiena.integrations.models import ConnectedAccount
+
+    class BuggyMastodon(MastodonConnector):
+        def fetch_mentions(self, *, cursor=""):
+            if self.base_url == sandbox.base_url:
+                raise RuntimeError("a bug in a connector")
+            return super().fetch_mentions(cursor=cursor)
+
+    with start_sandbox(0) as healthy, registry.override("mastodon", BuggyMastodon):
+        other = account_connect_checked(
+            access=other_access,
+            platform="mastodon",
+            values={"base_url": healthy.base_url, "access_token": healthy.access_token},
+        )
+        healthy.mention("Labrīt!")
+        report = polling.accounts_poll()
+    assert report.items == 1 and Item.objects.get().account_id == other.pk
+    assert report.errors == [f"{account.pk}: RuntimeError"]
+    assert ConnectedAccount.objects.get(pk=account.pk).last_error

@@ -13,6 +13,8 @@ from kopiena.connectors.testing import LocalServer, Response
 from kopiena.integrations.models import ConnectedAccount, Credential, OAuthApp
 from kopiena.integrations.selectors import credential_for
 from kopiena.teams.models import Role
+from kopiena.teams.services import membership_add
+from tests.integrations.oauth_steps import authorize_url_after_start
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +65,7 @@ def _start(client, workspace, instance) -> str:
     response = client.post(
         f"/w/{workspace.slug}/settings/accounts/connect/mastodon/oauth/", {"base_url": instance.url("")}
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    location = response["Location"]
+    location = authorize_url_after_start(client, response)
     assert location.startswith(instance.url("/oauth/authorize?"))
     return parse_qs(urlsplit(location).query)["state"][0]
 
@@ -140,3 +141,26 @@ def test_private_addresses_are_refused_outside_tests(login, owner, workspace, in
         )
     assert response.status_code == 400
     assert instance.count("POST", r"/api/v1/apps") == 0
+
+
+def test_the_continue_page_needs_the_flow_of_this_browser_and_workspace(
+    login, client, owner, workspace, other_workspace, instance
+):
+    start = login(owner).post(
+        f"/w/{workspace.slug}/settings/accounts/connect/mastodon/oauth/", {"base_url": instance.url("")}
+    )
+    continue_url = start["Location"]
+    state = parse_qs(urlsplit(continue_url).query)["state"][0]
+    # The same person's other workspace does not hand out this workspace's flow.
+    membership_add(access=None, workspace=other_workspace, user=owner, role=Role.OWNER)
+    elsewhere = client.get(
+        f"/w/{other_workspace.slug}/settings/accounts/connect/mastodon/oauth/continue/", {"state": state}
+    )
+    assert elsewhere.status_code == 302 and "Refresh" not in elsewhere
+    # Another person's browser holds no flow under that state.
+    stranger = other_workspace.memberships.get(role=Role.OWNER, user__username="stranger").user
+    membership_add(access=None, workspace=workspace, user=stranger, role=Role.OWNER)
+    client.force_login(stranger)
+    other = client.get(continue_url)
+    assert other.status_code == 302 and other["Location"].endswith("/connect/mastodon/")
+    assert "Refresh" not in other

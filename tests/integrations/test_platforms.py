@@ -48,3 +48,27 @@ def test_capabilities_come_from_the_connector(real_registry):
     assert "reply" in mastodon.capabilities
     assert "hide" not in mastodon.capabilities  # Mastodon cannot hide replies; the connector says so
     assert platforms.capability_names("no-such-platform") == []
+
+
+def test_media_capability_says_what_the_connector_accepts(real_registry):
+    """Bluesky publishes images only: its account page must not say "Images and video"."""
+    assert "Images" in platforms.capability_labels("bluesky")
+    assert "Images and video" not in platforms.capability_labels("bluesky")
+    assert "Images and video" in platforms.capability_labels("mastodon")
+
+
+def test_the_account_page_lists_bluesky_capabilities_truthfully(real_registry, login, owner, owner_access):
+    from kopiena.integrations.services import account_connect
+
+    account = account_connect(
+        access=owner_access,
+        platform="bluesky",
+        name="Kafija on Bluesky",
+        credentials={"identifier": "kafija.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
+        base_url="https://bsky.social",
+        external_id="did:plc:kafija",
+    )
+    html = (
+        login(owner).get(f"/w/{owner_access.workspace.slug}/settings/accounts/{account.pk}/").content.decode()
+    )
+    assert ">Images<" in html and "Images and video" not in html

@@ -182,3 +182,22 @@ def test_a_refresh_after_disconnect_does_not_bring_the_secret_back(owner_access)
     account_disconnect(access=owner_access, account=account)
     account_credentials_refresh(account=account, updated={"session": "late"})
     assert credential_for(account) == {}
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_outbound_allow_private_reaches_every_connector_the_product_builds(owner_access, allow_private):
+    """KOPIENA_OUTBOUND_ALLOW_PRIVATE=1 is for on-premise platforms (10/8, 172.16/12, 192.168/16, fd00::/8);
+    it used to unlock loopback only. Link-local / metadata addresses stay refused either way."""
+    from django.test import override_settings
+
+    from kopiena.integrations import connecting
+    from kopiena.publishing import platform
+
+    account = _connect(owner_access)
+    with override_settings(OUTBOUND_ALLOW_PRIVATE=allow_private):
+        built = [connecting.connector_for(account), platform.connector_for(account)]
+        for connector in built:
+            for address in ("10.1.2.3", "172.20.0.9", "192.168.10.2", "fd42::7"):
+                assert (connector.http.address_problem(address) is None) is allow_private, address
+            for address in ("169.254.169.254", "fe80::1", "fd00:ec2::254"):
+                assert connector.http.address_problem(address) is not None

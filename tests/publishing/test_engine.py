@@ -183,6 +183,63 @@ def test_worker_dead_while_publishing_is_reconciled_never_blindly_resent(
     assert delivery.remote_id == ("99" if reached_platform else "1")
 
 
+def test_a_failed_look_up_is_not_a_not_found(scheduled, fake_platform):
+    """Only real answers count: a look-up that could not reach the platform is no evidence of absence, and
+    two "not found" answers in a row are needed before the same key is sent again (docs/publishing.md)."""
+    scheduled()
+    delivery = delivery_claim(worker="died-while-sending", lease_seconds=60)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.PUBLISHING, lease_expires_at=now() - timedelta(seconds=1)
+    )
+    deliveries_recover(config=CONFIG)
+
+    fake_platform.server.fail_next("GET", POSTS, status=503)  # the look-up itself fails
+    _make_due(delivery)
+    deliveries_reconcile(config=CONFIG)
+    _make_due(delivery)
+    deliveries_reconcile(config=CONFIG)  # the first real "not found"
+    deliveries_drain(worker="w2", config=CONFIG)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.UNCONFIRMED
+    assert fake_platform.server.count("POST", POSTS) == 0
+
+    fake_platform.server.fail_next("GET", POSTS, status=503)  # a failure between answers changes nothing
+    _make_due(delivery)
+    deliveries_reconcile(config=CONFIG)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.UNCONFIRMED
+
+    _make_due(delivery)
+    deliveries_reconcile(config=CONFIG)  # the second real "not found": now it is safe to send again
+    deliveries_drain(worker="w2", config=CONFIG)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PUBLISHED
+    assert fake_platform.posts_per_key == {delivery.idempotency_key: 1}
+
+
+def test_not_found_checks_start_over_after_each_unknown_outcome(scheduled, fake_platform):
+    """After a re-send that again ends unknown, two fresh "not found" answers are needed once more."""
+    scheduled()
+    delivery = delivery_claim(worker="died-while-sending", lease_seconds=60)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.PUBLISHING, lease_expires_at=now() - timedelta(seconds=1)
+    )
+    deliveries_recover(config=CONFIG)
+    for _ in range(CONFIG.reconcile_confirm_checks):
+        _make_due(delivery)
+        deliveries_reconcile(config=CONFIG)
+    fake_platform.server.drop_next("POST", POSTS)  # the re-send's answer is lost before it was applied
+    deliveries_drain(worker="w2", config=CONFIG)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.UNCONFIRMED
+    _make_due(delivery)
+    deliveries_reconcile(config=CONFIG)
+    deliveries_drain(worker="w2", config=CONFIG)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.UNCONFIRMED  # one "not found" is not enough
+    assert fake_platform.server.count("POST", POSTS) == 1
+
+
 def test_late_cutoff_fails_instead_of_posting_hours_late(scheduled, fake_platform, owner):
     post = scheduled(late_by=timedelta(hours=3))
     deliveries_drain(worker="w1", config=CONFIG)

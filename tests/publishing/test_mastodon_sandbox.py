@@ -22,7 +22,7 @@ STATUSES = r"/api/v1/statuses"
 class QuickMastodon(MastodonConnector):
     """The real connector with a 1 s read timeout, so a lost answer shows up fast."""
 
-    def __init__(self, credentials, *, http=None, allow_loopback=False):
+    def __init__(self, credentials, *, http=None, allow_loopback=False, allow_private=False):
         http = http or HttpClient(
             base_url=credentials.base_url,
             account_key=credentials.account_key,

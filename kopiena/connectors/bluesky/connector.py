@@ -8,6 +8,9 @@ the caller to store); an expired access token is refreshed once per call.
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,8 +25,11 @@ from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.errors import (
     AccountDisconnected,
     AuthExpired,
+    ConnectorError,
     ContentRejected,
+    OutcomeUnknown,
     PermanentError,
+    RateLimited,
 )
 from kopiena.connectors.types import (
     AccountInfo,
@@ -34,12 +40,23 @@ from kopiena.connectors.types import (
     Page,
     PostDraft,
     PublishResult,
+    ValidationProblem,
 )
 
 _EXPIRED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 _GONE = {"AccountTakedown", "AccountDeactivated", "AccountNotFound", "RepoNotFound", "RepoTakendown"}
 _NOT_FOUND = {"RecordNotFound", "NotFound", "PostNotFound"}
 _SESSION_KEYS = ("access_jwt", "refresh_jwt", "did", "handle")
+
+
+def _issued_at(token: str) -> float | None:
+    """The ``iat`` claim of a JWT (read, not verified: it only decides when to refresh), or None."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return float(claims["iat"])
+    except (IndexError, ValueError, KeyError, TypeError):  # binascii.Error is a ValueError
+        return None
 
 
 def compose_text(draft: PostDraft) -> str:
@@ -80,12 +97,17 @@ class BlueskyConnector(Connector):
     )
     requests_per_second = 5.0  # 3000 requests / 5 minutes per IP
     burst = 50
+    session_check_seconds = 600  # see _call: how soon a revoked app password is noticed
+    clock = staticmethod(time.time)
 
     def __init__(self, credentials, **kwargs):
         super().__init__(credentials, **kwargs)
         self._session = {k: credentials.secret(k) for k in _SESSION_KEYS if credentials.secret(k)}
         self._changed: dict[str, str] = {}
         self._handles: dict[str, str | None] = {}
+        # Strong refs (uri + cid, and the thread root) of the records this connector created: the next
+        # part of a thread answers the previous one at once, before the AppView has indexed it.
+        self._created: dict[str, dict[str, Any]] = {}
 
     def updated_secrets(self) -> dict[str, str]:
         return dict(self._changed)
@@ -97,10 +119,14 @@ class BlueskyConnector(Connector):
         except (ValueError, AttributeError):
             code = ""
         if code in _EXPIRED:
-            return AuthExpired(f"Bluesky session expired: {words}", status=response.status_code)
+            return AuthExpired(
+                f"Bluesky session expired: {words}", platform_message=words, status=response.status_code
+            )
         if code in _GONE:
             return AccountDisconnected(
-                f"The Bluesky account cannot be used: {words}", status=response.status_code
+                f"The Bluesky account cannot be used: {words}",
+                platform_message=words,
+                status=response.status_code,
             )
         if code in _NOT_FOUND:
             return PermanentError(f"Not found on Bluesky: {words}", platform_message=words, status=404)
@@ -118,22 +144,33 @@ class BlueskyConnector(Connector):
         self._session.update(session)
         self._changed.update(session)
 
+    def _identifier(self) -> str:
+        # People copy the handle as Bluesky shows it, "@kafija.bsky.social"; the PDS takes an identifier
+        # with "@" for an e-mail address and answers "Invalid identifier or password".
+        return self.credentials.secret("identifier").strip().removeprefix("@")
+
     def _create_session(self) -> None:
         try:
             body = self.http.post(
                 api.CREATE_SESSION,
-                json={
-                    "identifier": self.credentials.secret("identifier"),
-                    "password": self.credentials.secret("app_password"),
-                },
+                json={"identifier": self._identifier(), "password": self.credentials.secret("app_password")},
                 idempotent=True,  # a second session is harmless
             ).json()
-        except AuthExpired as exc:
+        except (AuthExpired, ContentRejected) as exc:
+            words = exc.platform_message or "no reason given"
             raise AccountDisconnected(
-                f"Bluesky refused the handle/app password; connect the account again. {exc.platform_message}",
+                f"Bluesky refused the handle or app password ({words}). Check both, or create a new app "
+                "password, and connect the account again.",
+                platform_message=exc.platform_message,
                 status=exc.status,
             ) from None
         self._store_session(body)
+
+    def _session_check_due(self) -> bool:
+        """Whether the PDS issued the stored access token over ``session_check_seconds`` ago (its JWT
+        ``iat``). A token that is not a readable JWT is only refreshed when the PDS refuses it."""
+        issued = _issued_at(self._session.get("access_jwt", ""))
+        return issued is not None and self.clock() - issued >= self.session_check_seconds
 
     def _refresh_session(self) -> None:
         refresh = self._session.get("refresh_jwt")
@@ -154,6 +191,12 @@ class BlueskyConnector(Connector):
         (safe: the PDS refused the first attempt, so nothing was applied)."""
         if not self._session.get("access_jwt"):
             self._create_session()
+        elif self._session_check_due():
+            # Revoking an app password revokes its refresh tokens, but access tokens stay valid until they
+            # expire (about 2 hours of posting and reading). Refreshing every few minutes notices it: the
+            # refresh fails, so does the app password, and the account is marked for reconnecting with
+            # what Bluesky said.
+            self._refresh_session()
         for attempt in (1, 2):
             headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self._session['access_jwt']}"}
             try:
@@ -180,6 +223,22 @@ class BlueskyConnector(Connector):
     def text_length(self, draft: PostDraft) -> int:
         return grapheme_count(compose_text(draft))
 
+    def validate(self, draft: PostDraft) -> list[ValidationProblem]:
+        problems = super().validate(draft)
+        size = len(compose_text(draft).encode("utf-8"))
+        if (
+            size > api.MAX_TEXT_BYTES
+        ):  # the PDS checks both limits; emoji and non-Latin letters are 2-25 bytes
+            problems.append(
+                ValidationProblem(
+                    "text", "too_many_bytes",
+                    f"The text is {size} bytes long; Bluesky allows {api.MAX_TEXT_BYTES} bytes as well as "
+                    f"{api.MAX_GRAPHEMES} characters (emoji and non-Latin letters take several bytes each).",
+                    api.MAX_TEXT_BYTES,
+                )
+            )  # fmt: skip
+        return problems
+
     def publish(self, draft: PostDraft) -> PublishResult:
         self.ensure_valid(draft)
         text = compose_text(draft)
@@ -203,12 +262,21 @@ class BlueskyConnector(Connector):
             body["rkey"] = tid_for(draft.idempotency_key)
         try:
             created = self._call("POST", api.CREATE_RECORD, json=body).json()
-        except (ContentRejected, PermanentError):
-            # The record key is taken: an earlier attempt of this very delivery got through.
-            existing = self.find_published(draft) if draft.idempotency_key else None
-            if existing is not None:
+        except (OutcomeUnknown, RateLimited, AuthExpired, AccountDisconnected):
+            raise  # nothing to learn from a look-up now; the engine reconciles an unknown outcome
+        except ConnectorError:
+            # The record key may be taken: an earlier attempt of this very delivery got through. The PDS
+            # says so with a 500 InternalServerError as readily as with a 4xx, so ANY other refusal of a
+            # keyed create is checked before it is reported as temporary (a retry would meet the same
+            # refusal until the engine gave up on a post that is live).
+            if draft.idempotency_key and (existing := self._published_or_none(draft)) is not None:
                 return existing
             raise
+        parent_ref = {"uri": created["uri"], "cid": created["cid"]}
+        self._created[created["uri"]] = {
+            "ref": parent_ref,
+            "root": record["reply"]["root"] if draft.reply_to else parent_ref,
+        }
         return PublishResult(
             remote_id=created["uri"],
             url=mappers.web_url(created["uri"], self._session.get("handle", "")),
@@ -254,13 +322,36 @@ class BlueskyConnector(Connector):
         return {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
 
     def _reply_refs(self, parent_uri: str) -> dict[str, Any]:
-        posts = self._posts([parent_uri])
-        if not posts:
+        """The reply's root and parent strong refs. Our own posts come from the PDS — what createRecord
+        returned, else ``getRecord`` on our repo — never from the AppView, which indexes a new post
+        seconds later (the next part of a thread failed with "no longer exists"). Other people's posts
+        (answers in the inbox) were read from the AppView, so it has them."""
+        known = self._created.get(parent_uri)
+        if known is not None:
+            return {"root": dict(known["root"]), "parent": dict(known["ref"])}
+        if parent_uri.startswith(f"at://{self.did}/"):
+            parent = self._own_record(parent_uri)
+        else:
+            posts = self._posts([parent_uri])
+            parent = posts[0] if posts else None
+        if parent is None:
             raise ContentRejected(f"The post being answered ({parent_uri}) no longer exists.")
-        parent = posts[0]
         parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
         root = (parent.get("record") or {}).get("reply", {}).get("root") or parent_ref
         return {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent_ref}
+
+    def _own_record(self, uri: str) -> dict[str, Any] | None:
+        """One of our records from our PDS (consistent at once), shaped like a post view, or None."""
+        repo, collection, rkey = mappers.split_uri(uri)
+        try:
+            found = self._call(
+                "GET", api.GET_RECORD, params={"repo": repo, "collection": collection, "rkey": rkey}
+            ).json()
+        except PermanentError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return {"uri": found["uri"], "cid": found["cid"], "record": found.get("value") or {}}
 
     def _resolve_handle(self, handle: str) -> str | None:
         if handle not in self._handles:
@@ -270,6 +361,14 @@ class BlueskyConnector(Connector):
             except (ContentRejected, PermanentError):
                 self._handles[handle] = None
         return self._handles[handle]
+
+    def _published_or_none(self, draft: PostDraft) -> PublishResult | None:
+        """``find_published``, or None when the look-up fails too: the caller's own error then stands
+        (a retry with the same record key still cannot duplicate the post)."""
+        try:
+            return self.find_published(draft)
+        except ConnectorError:
+            return None
 
     def find_published(self, draft: PostDraft) -> PublishResult | None:
         if not draft.idempotency_key:

@@ -38,8 +38,10 @@ EMBED_IMAGES = "app.bsky.embed.images"
 EMBED_RECORD = "app.bsky.embed.record"
 EMBED_RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
 
-# Lexicon limits: app.bsky.feed.post text maxGraphemes 300; app.bsky.embed.images max 4, 1 000 000 bytes.
+# Lexicon limits: app.bsky.feed.post text maxGraphemes 300 AND maxLength 3000 (UTF-8 bytes: 300 family
+# emoji are 3,750 bytes); app.bsky.embed.images max 4, 1 000 000 bytes.
 MAX_GRAPHEMES = 300
+MAX_TEXT_BYTES = 3000
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})

@@ -58,7 +58,12 @@ class MetaConnector(Connector):
     id_field: ClassVar[str] = "page_id"  # the account's Graph id, for the rate-limit key
 
     def __init__(
-        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
+        self,
+        credentials: AccountCredentials,
+        *,
+        http: HttpClient | None = None,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
     ):
         if http is None:
             base_url = (credentials.base_url or self.default_base_url).rstrip("/")
@@ -67,10 +72,11 @@ class MetaConnector(Connector):
                 account_key=credentials.account_key or f"{self.key}:{credentials.secret(self.id_field)}",
                 secrets=[credentials.secret(name) for name in self.secret_fields],
                 allow_loopback=allow_loopback,
+                allow_private=allow_private,
                 rate_per_second=self.requests_per_second,
                 burst=self.burst,
             )
-        super().__init__(credentials, http=http, allow_loopback=allow_loopback)
+        super().__init__(credentials, http=http, allow_loopback=allow_loopback, allow_private=allow_private)
 
     @cached_property
     def api(self) -> GraphApi:

@@ -78,7 +78,12 @@ class TelegramConnector(Connector):
     burst = 20
 
     def __init__(
-        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
+        self,
+        credentials: AccountCredentials,
+        *,
+        http: HttpClient | None = None,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
     ):
         bot_token = credentials.secret("bot_token")
         if http is None:
@@ -89,10 +94,11 @@ class TelegramConnector(Connector):
                 account_key=credentials.account_key or f"{self.key}:{credentials.secret('chat_id')}",
                 secrets=[bot_token],  # the chat id is an address, not a secret
                 allow_loopback=allow_loopback,
+                allow_private=allow_private,
                 rate_per_second=self.requests_per_second,
                 burst=self.burst,
             )
-        super().__init__(credentials, http=http, allow_loopback=allow_loopback)
+        super().__init__(credentials, http=http, allow_loopback=allow_loopback, allow_private=allow_private)
         self.api = TelegramApi(self.http, bot_token=bot_token)
         self._channel: mappers.Channel | None = None
 

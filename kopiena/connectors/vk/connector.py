@@ -76,7 +76,12 @@ class VkConnector(Connector):
     secret_fields: ClassVar[tuple[str, ...]] = ("access_token", "service_token")
 
     def __init__(
-        self, credentials: AccountCredentials, *, http: HttpClient | None = None, allow_loopback: bool = False
+        self,
+        credentials: AccountCredentials,
+        *,
+        http: HttpClient | None = None,
+        allow_loopback: bool = False,
+        allow_private: bool = False,
     ):
         if http is None:
             http = HttpClient(
@@ -84,10 +89,11 @@ class VkConnector(Connector):
                 account_key=credentials.account_key or f"{self.key}:{credentials.secret('group_id')}",
                 secrets=[credentials.secret(name) for name in self.secret_fields],
                 allow_loopback=allow_loopback,
+                allow_private=allow_private,
                 rate_per_second=self.requests_per_second,
                 burst=self.burst,
             )
-        super().__init__(credentials, http=http, allow_loopback=allow_loopback)
+        super().__init__(credentials, http=http, allow_loopback=allow_loopback, allow_private=allow_private)
 
     @cached_property
     def api(self) -> VkApi:

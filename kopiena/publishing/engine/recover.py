@@ -9,6 +9,9 @@ platform really did.
   row → the connector has said it certainly does not exist, so it is safe to send again (same key) —
   unless it is now past the late cutoff, then failed. A connector that cannot reconcile leaves it to a
   person, who is told once.
+* Only real answers count: a look-up that failed (connection refused, timeout, 5xx, rate limit) is no
+  evidence of absence. It is logged with ``LOOKUP_FAILED`` and neither counts as a "not found" nor
+  breaks a run of them; the run is read from the delivery's attempt log (``_not_found_in_a_row``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from kopiena.publishing.engine.record import (
 from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState
 
 logger = logging.getLogger("kopiena.publishing.engine")
+
+LOOKUP_FAILED = "lookup_failed"  # DeliveryAttempt.error_code of a look-up that got no answer
 
 
 def deliveries_recover(*, config: EngineConfig | None = None, limit: int = 500) -> int:
@@ -110,7 +115,7 @@ def delivery_reconcile(*, delivery: Delivery, config: EngineConfig) -> bool:
     try:
         found = platform.find_published(delivery)
     except errors.ConnectorError as exc:
-        _check_again(delivery, config, f"Look-up failed: {exc.message}")
+        _check_again(delivery, config, f"Look-up failed: {exc.message}", error_code=LOOKUP_FAILED)
         return False
     if found is not None:
         return record_published(
@@ -121,7 +126,7 @@ def delivery_reconcile(*, delivery: Delivery, config: EngineConfig) -> bool:
             outcome=AttemptOutcome.FOUND,
         )
     checks = delivery.reconcile_attempts + 1
-    if checks < config.reconcile_confirm_checks:
+    if _not_found_in_a_row(delivery) + 1 < config.reconcile_confirm_checks:
         _check_again(
             delivery, config, "Not on the platform yet; checking once more.", outcome=AttemptOutcome.NOT_FOUND
         )
@@ -155,8 +160,28 @@ def delivery_reconcile(*, delivery: Delivery, config: EngineConfig) -> bool:
     return False
 
 
+def _not_found_in_a_row(delivery: Delivery) -> int:
+    """The "not found" answers since the delivery last became unconfirmed (failed look-ups skipped).
+
+    The log is read newest first: anything but a "not found" or a failed look-up (the unknown outcome
+    or recovery that made it unconfirmed, or an earlier re-send) ends the run."""
+    run = 0
+    log = delivery.attempt_log.order_by("-id").values_list("outcome", "error_code")
+    for outcome, error_code in log.iterator(chunk_size=50):
+        if error_code == LOOKUP_FAILED:
+            continue
+        if outcome != AttemptOutcome.NOT_FOUND:
+            break
+        run += 1
+    return run
+
+
 def _check_again(
-    delivery: Delivery, config: EngineConfig, message: str, outcome=AttemptOutcome.UNKNOWN
+    delivery: Delivery,
+    config: EngineConfig,
+    message: str,
+    outcome=AttemptOutcome.UNKNOWN,
+    error_code: str = "",
 ) -> None:
     with transaction.atomic():
         checks = delivery.reconcile_attempts + 1
@@ -167,7 +192,7 @@ def _check_again(
             reconcile_attempts=checks,
             next_attempt_at=now() + timedelta(seconds=wait),
         ):
-            log_attempt(delivery, outcome=outcome, message=message)
+            log_attempt(delivery, outcome=outcome, message=message, error_code=error_code)
 
 
 def _park(delivery: Delivery, message: str) -> None:
