@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.core.spreadsheets import cell_unescape
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing import checks, queues
 from kopiena.publishing.content_types import content_types
@@ -116,7 +117,13 @@ class ImportResult:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as lists of strings (XLSX: the first sheet; CSV: UTF-8, any of , ; tab)."""
+    """The file's rows as lists of strings (XLSX: the first sheet; CSV: UTF-8, any of , ; tab).
+
+    The apostrophe our export puts before formula-like cells is taken off again."""
+    return [[cell_unescape(cell) for cell in row] for row in _read_table(content, filename)]
+
+
+def _read_table(content: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
         return _read_xlsx(content)
     text = content.decode("utf-8-sig")
