@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kopiena.core.zones import zone_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
 from kopiena.publishing import platform
@@ -82,7 +83,7 @@ def policy_problems(*, post: Post, at: datetime, accounts: list) -> list[Problem
     policy = policy_current(workspace=post.workspace)
     problems: list[Problem] = []
     for account in accounts:
-        zone = ZoneInfo(account.timezone or post.workspace.timezone)
+        zone = zone_of(account.timezone, post.workspace.timezone)
         key = evaluators.account_key_for(account)
         others = _other_posts(post=post, account=account, start=at - _WINDOW_BEFORE, end=at + _WINDOW_AFTER)
         times = [due for due, _type, _text, _link in others]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from kopiena.core.spreadsheets import row_safe
+from kopiena.core.zones import zone_of
 from kopiena.publishing.importers import LIST_SEPARATOR, OUR_COLUMNS
 from kopiena.publishing.models import Post, PostState, Variant
 from kopiena.teams.selectors import Access
@@ -29,7 +29,7 @@ def calendar_rows(
     states: list[str] | None = None,
 ) -> list[dict[str, str]]:
     """Posts scheduled in [start, end) as import-format rows (cancelled posts left out unless asked for)."""
-    zone = ZoneInfo(access.workspace.timezone)
+    zone = zone_of(access.workspace.timezone)
     variants = Variant.objects.filter(
         post__workspace=access.workspace, post__scheduled_at__gte=start, post__scheduled_at__lt=end
     )

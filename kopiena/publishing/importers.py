@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.spreadsheets import cell_unescape
+from kopiena.core.zones import zone_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing import checks, queues
 from kopiena.publishing.content_types import content_types
@@ -462,7 +463,7 @@ def posts_import(
     called after each row of the planning pass (the CLI's progress bar)."""
     access.require(Perm.POST_DRAFT)
     result = ImportResult(dry_run=dry_run)
-    zone = ZoneInfo(access.workspace.timezone)
+    zone = zone_of(access.workspace.timezone)
     try:
         table = read_table(content, filename)
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:

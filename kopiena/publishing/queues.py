@@ -20,6 +20,7 @@ from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.models import WorkspaceScopedModel
+from kopiena.core.zones import zone_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing.models import Delivery, DeliveryState
 from kopiena.teams.permissions import Perm
@@ -56,7 +57,7 @@ class QueueSlot(WorkspaceScopedModel):
 
 
 def account_zone(account: ConnectedAccount) -> ZoneInfo:
-    return ZoneInfo(account.timezone or account.workspace.timezone)
+    return zone_of(account.timezone, account.workspace.timezone)
 
 
 @transaction.atomic

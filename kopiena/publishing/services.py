@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.zones import require_zone
 from kopiena.integrations.models import AccountStatus, ConnectedAccount
 from kopiena.publishing import checks
 from kopiena.publishing.content_types import check_content_type
@@ -203,6 +204,7 @@ def post_create(
     """
     access.require(Perm.POST_DRAFT)
     check_content_type(access.workspace, content_type)
+    timezone = require_zone(timezone, allow_empty=True)
     accounts = _accounts(access, account_ids)
     post = Post.objects.create(
         workspace=access.workspace,
@@ -251,6 +253,8 @@ def post_update(
     _require_can_edit(access, post)
     if content_type is not None:
         check_content_type(access.workspace, content_type, current=post.content_type)
+    if timezone is not None:
+        timezone = require_zone(timezone, allow_empty=True)
     before = _snapshot(post)
     changes = {
         "content_type": content_type,

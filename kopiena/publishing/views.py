@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.zones import zone_name_of, zone_of
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
@@ -67,7 +68,7 @@ MAX_RANGE = timedelta(days=400)
 
 
 def _zone(request: HttpRequest) -> ZoneInfo:
-    return ZoneInfo(request.access.workspace.timezone)
+    return zone_of(request.access.workspace.timezone)
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -110,7 +111,7 @@ def calendar(request: HttpRequest, ws: str) -> HttpResponse:
     config = {
         "eventsUrl": reverse("calendar_events", kwargs={"ws": ws}),
         "moveUrlTemplate": reverse("post_move", kwargs={"ws": ws, "post_id": 0}),
-        "timeZone": workspace.timezone,
+        "timeZone": zone_name_of(workspace.timezone),
         "locale": get_language() or "en",
         "canMove": request.access.can(Perm.POST_SCHEDULE),
         "texts": {
@@ -393,7 +394,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
 
 def _mix_notes(policy, account, content_type: str, at: datetime, post_id: int | None) -> list[str]:
     """M6: whether one more post of this type makes the account's drifted mix for that week worse."""
-    zone = ZoneInfo(account.timezone or account.workspace.timezone)
+    zone = zone_of(account.timezone, account.workspace.timezone)
     day = at.astimezone(zone).date()
     start = datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=zone)
     counts = _period_counts(account.workspace, account.pk, start, start + timedelta(days=7), exclude=post_id)
@@ -534,7 +535,7 @@ def _period_counts(
 def mix_report(*, access, account=None, today: date | None = None) -> list[dict]:
     """Planned versus target shares for this week and this month (workspace-wide or for one account)."""
     workspace = access.workspace
-    zone = ZoneInfo((account.timezone if account else "") or workspace.timezone)
+    zone = zone_of(account.timezone if account else "", workspace.timezone)
     policy = policy_current(workspace=workspace)
     key = evaluators.account_key_for(account) if account else ""
     today = today or now().astimezone(zone).date()
