@@ -20,6 +20,7 @@ from kopiena.connectors.types import RemoteItem, WebhookEvent
 from kopiena.core import business_time
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.core.weblinks import safe_web_url
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
 from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
 from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
@@ -159,12 +160,12 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
                 author_handle=remote.author.handle[:255],
                 author_name=remote.author.name[:255],
                 author_external_id=remote.author.id[:255],
-                author_url=remote.author.url[:500],
+                author_url=safe_web_url(remote.author.url)[:500],
                 is_follower=remote.author.is_follower,
                 text=text,
                 text_truncated=text != remote.text,
                 remote_created_at=remote.created_at,
-                url=remote.url[:500],
+                url=safe_web_url(remote.url)[:500],
                 language=c.language,
                 sentiment=c.sentiment,
                 intents=list(c.intents),
@@ -442,7 +443,7 @@ def reply_record_outcome(
     first-response clock (the first one only) and leaves the thread waiting for the community."""
     reply = Reply.objects.select_for_update().select_related("item__thread").get(pk=reply.pk)
     reply.state = ReplyState(state)
-    reply.remote_id, reply.url, reply.error = remote_id, url[:500], error[:2000]
+    reply.remote_id, reply.url, reply.error = remote_id, safe_web_url(url)[:500], error[:2000]
     if reply.state == ReplyState.SENT:
         reply.sent_at = now()
         thread = Thread.objects.select_for_update().get(pk=reply.item.thread_id)
