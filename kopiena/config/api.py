@@ -21,6 +21,7 @@ from ninja.openapi.docs import Swagger
 
 from kopiena.core.auth_api import ApiTokenAuth
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.text import NulStrippingParser
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
+    parser=NulStrippingParser(),  # NUL never reaches a service (PostgreSQL refuses it in text)
 )
 
 

@@ -21,7 +21,7 @@ from kopiena.core import business_time
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.weblinks import safe_web_url
-from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
+from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of, without_nul
 from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
 from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
 from kopiena.integrations import platforms
@@ -86,7 +86,7 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
     """
     workspace = account.workspace
     batch: dict[str, RemoteItem] = {}
-    for remote in remote_items:
+    for remote in map(without_nul, remote_items):
         batch.setdefault(remote.external_id, remote)
     if not batch:
         return IngestResult()

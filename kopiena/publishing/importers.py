@@ -121,7 +121,9 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     """The file's rows as lists of strings (XLSX: the first sheet; CSV: UTF-8, any of , ; tab).
 
     The apostrophe our export puts before formula-like cells is taken off again."""
-    return [[cell_unescape(cell) for cell in row] for row in _read_table(content, filename)]
+    return [
+        [cell_unescape(cell.replace("\x00", "")) for cell in row] for row in _read_table(content, filename)
+    ]
 
 
 def _read_table(content: bytes, filename: str) -> list[list[str]]:
