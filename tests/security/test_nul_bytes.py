@@ -66,11 +66,11 @@ def test_inbox_reply_and_query_string(login, owner, workspace, account):  # noqa
 
 def test_api_create_post(api_client, member, workspace, make_account):  # noqa: F811
     client = api_client(member(Role.MANAGER), workspace)
-    account = make_account("Konts")
+    target = make_account("Konts")
     response = client.request(
         "POST",
         "/posts",
-        json={"account_ids": [account.pk], "text": f"Sveiki{NUL}!", "tags": [f"a{NUL}b"], "theme": NUL},
+        json={"account_ids": [target.pk], "text": f"Sveiki{NUL}!", "tags": [f"a{NUL}b"], "theme": NUL},
     )
     assert response.status_code == 201, response.content
     post = Post.objects.get()
