@@ -20,7 +20,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,9 @@ DAY_FIRST = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M"]
 MONTH_FIRST = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"]
 ISO_LIKE = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 MAX_ROWS = 5000
+# A post is planned at most this far ahead (beyond it a date is a typo, and year 9999 breaks time arithmetic).
+MAX_AHEAD_YEARS = 5
+MAX_AHEAD = timedelta(days=366 * MAX_AHEAD_YEARS)
 
 
 class Format:
@@ -137,9 +140,22 @@ def _read_table(content: bytes, filename: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
 
 
+class UnreadableFile(ValueError):
+    """The file is not what it claims to be (e.g. a damaged XLSX); ``str()`` is the message for people."""
+
+
 def _read_xlsx(content: bytes) -> list[list[str]]:
     import openpyxl
 
+    try:
+        return _xlsx_rows(openpyxl, content)
+    except Exception as exc:
+        raise UnreadableFile(
+            _("This is not a readable XLSX file: save it again from the spreadsheet program, or export CSV.")
+        ) from exc
+
+
+def _xlsx_rows(openpyxl, content: bytes) -> list[list[str]]:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         rows = []
@@ -178,7 +194,12 @@ def _parse_time(value: str, zone: ZoneInfo, formats: list[str]) -> datetime | No
                 continue
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    try:
+        moment.astimezone(UTC)  # year 1 or 9999 with an offset falls off the calendar: not a time we can use
+    except OverflowError:
+        return None
+    return moment
 
 
 def _date_formats(values: list[str]) -> list[str]:
@@ -344,6 +365,11 @@ def check_rows(
             problem("poll_options", _("A poll needs at least two options."))
         if row.scheduled_at is not None and row.scheduled_at < moment:
             problem("scheduled_at", _("This time is in the past."))
+        elif row.scheduled_at is not None and row.scheduled_at > moment + MAX_AHEAD:
+            problem(
+                "scheduled_at",
+                _("This time is more than %(years)s years ahead.") % {"years": MAX_AHEAD_YEARS},
+            )
         if row.account is not None:
             key = (row.account.pk, row.text.strip(), row.scheduled_at)
             if key in seen:
@@ -449,6 +475,15 @@ def _next_slot(post: Post, account: ConnectedAccount) -> datetime | None:
     )
 
 
+def _default_account(access: Access, value: str | int) -> ConnectedAccount | None:
+    """The workspace's account with this id; None for anything else ("abc", another workspace's id, a
+    number too big for the database)."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return ConnectedAccount.objects.filter(workspace=access.workspace, pk=int(text)).first()
+
+
 def posts_import(
     *,
     access: Access,
@@ -468,6 +503,9 @@ def posts_import(
     zone = zone_of(access.workspace.timezone)
     try:
         table = read_table(content, filename)
+    except UnreadableFile as exc:
+        result.problems.append(ImportProblem(0, "", str(exc)))
+        return result
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
         result.problems.append(
             ImportProblem(0, "", _("The file could not be read: %(error)s") % {"error": exc})
@@ -482,8 +520,12 @@ def posts_import(
     result.format, rows, result.problems = parse_rows(table, zone=zone)
     result.rows = len(rows)
     default = None
-    if default_account:
-        default = ConnectedAccount.objects.filter(workspace=access.workspace, pk=int(default_account)).first()
+    if default_account not in (None, ""):
+        default = _default_account(access, default_account)
+        if default is None:
+            result.problems.append(
+                ImportProblem(0, "default_account", _("Choose the account for the whole file from the list."))
+            )
     result.problems += check_rows(rows, access=access, default_account=default)
     if result.problems:
         # The file's own mistakes first: planning rows against the policy needs a transaction per file,
