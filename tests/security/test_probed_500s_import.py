@@ -78,14 +78,14 @@ def test_ui_confirm_with_a_bad_default_account_is_a_form_error(login, owner, wor
 
 
 @pytest.mark.parametrize("content", BROKEN_XLSX)
-def test_a_broken_xlsx_is_a_clear_problem(relaxed, content):
+def test_a_broken_xlsx_is_a_clear_problem(relaxed, content):  # noqa: F811
     result = posts_import(access=relaxed, content=content, filename="plan.xlsx")
     assert not result.ok and result.problems[0].row == 0
     assert "XLSX" in result.problems[0].message
 
 
 @pytest.mark.parametrize("content", BROKEN_XLSX[:2])
-def test_a_broken_xlsx_in_the_ui(login, owner, workspace, relaxed, content):
+def test_a_broken_xlsx_in_the_ui(login, owner, workspace, relaxed, content):  # noqa: F811
     upload = io.BytesIO(content)
     upload.name = "plan.xlsx"
     page = login(owner).post(reverse("calendar_import", kwargs={"ws": workspace.slug}), {"file": upload})
