@@ -333,21 +333,6 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
     )
 
 
-class _DraftVariant:
-    """An unsaved variant for the live check: what ``platform.validate_variant`` reads, nothing saved."""
-
-    class _Media:
-        def __init__(self, items):
-            self._items = items
-
-        def all(self):
-            return self._items
-
-    def __init__(self, *, post: Post, account, text: str, media):
-        self.post, self.account, self.text, self.media = post, account, text, self._Media(media)
-        self.account_id = account.pk
-
-
 @require_POST
 @workspace_view(perm=Perm.POST_DRAFT)
 def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
@@ -370,7 +355,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
         if account is None:
             continue
         text = request.POST.get(f"variant_{account.pk}", "").strip() or draft.text
-        variant = _DraftVariant(post=draft, account=account, text=text, media=media)
+        variant = platform.DraftVariant(post=draft, account=account, text=text, media=media)
         rows.append((account, len(text), platform.validate_variant(variant)))
     policy = policy_current(workspace=request.access.workspace)
     links = evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
