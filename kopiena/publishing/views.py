@@ -8,7 +8,6 @@ it to the post's local wall time, so a drag across a DST change keeps the clock 
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from kopiena.core.zones import zone_name_of, zone_of
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
-from kopiena.publishing import checks, exporters, ical, importers, platform, queues
+from kopiena.publishing import checks, exporters, ical, import_files, importers, platform, queues
 from kopiena.publishing.content_types import content_type_colour, content_types
 from kopiena.publishing.forms import (
     CommentForm,
@@ -633,34 +632,32 @@ def queue_slot_delete(request: HttpRequest, ws: str, slot_id: int) -> HttpRespon
 
 @workspace_view(perm=Perm.POST_DRAFT)
 def import_upload(request: HttpRequest, ws: str) -> HttpResponse:
-    """Upload → preview (every row checked, nothing written) → confirm (all or nothing)."""
+    """Upload → preview (every row checked, nothing written) → confirm (all or nothing).
+
+    A file that passes the preview stays on the server (``import_files``, bound to this person and
+    workspace); the confirm button sends only its token, so large files confirm too."""
     accounts = list(accounts_of(access=request.access))
     form = ImportForm(request.POST or None, request.FILES or None, accounts=accounts)
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            content = base64.b64decode(request.POST.get("content", ""), validate=True)
-        except ValueError:
-            return redirect("calendar_import", ws=ws)
-        name = request.POST.get("filename", "upload.csv")
-        default_account = request.POST.get("default_account") or None
-        result = _run_import(request, content, name, default_account, dry_run=False)
+        stored = import_files.import_file_load(access=request.access, token=request.POST.get("upload", ""))
+        import_files.import_file_discard(token=stored.token)  # used once, whatever the outcome
+        result = _run_import(request, stored.content, stored.filename, stored.default_account, dry_run=False)
         if result.ok:
             messages.success(request, _("Imported %(count)s posts.") % {"count": result.created})
             return redirect("calendar", ws=ws)
         fresh = ImportForm(accounts=accounts)  # an upload form for the fixed file, under the problems
-        return render(
-            request, "publishing/import.html", _import_context(fresh, result, content, name, default_account)
-        )
+        return render(request, "publishing/import.html", _import_context(fresh, result))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         default_account = form.cleaned_data["default_account"] or None
         result = _run_import(request, content, upload.name, default_account, dry_run=True)
-        return render(
-            request,
-            "publishing/import.html",
-            _import_context(form, result, content, upload.name, default_account),
-        )
+        token = ""
+        if result.ok:
+            token = import_files.import_file_store(
+                access=request.access, content=content, filename=upload.name, default_account=default_account
+            )
+        return render(request, "publishing/import.html", _import_context(form, result, token))
     return render(request, "publishing/import.html", {"form": form, "columns": importers.OUR_COLUMNS})
 
 
@@ -674,15 +671,8 @@ def _run_import(request, content: bytes, name: str, default_account: str | None,
     )
 
 
-def _import_context(form, result, content: bytes, name: str, default_account: str | None) -> dict:
-    return {
-        "form": form,
-        "result": result,
-        "content": base64.b64encode(content).decode(),
-        "filename": name,
-        "default_account": default_account or "",
-        "columns": importers.OUR_COLUMNS,
-    }
+def _import_context(form, result, token: str = "") -> dict:
+    return {"form": form, "result": result, "upload": token, "columns": importers.OUR_COLUMNS}
 
 
 @require_GET

@@ -3,8 +3,8 @@ default account that is not a number, a broken XLSX (UI and API). Each is a clea
 
 from __future__ import annotations
 
-import base64
 import io
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,8 +12,8 @@ from django.urls import reverse
 from kopiena.publishing.importers import posts_import
 from kopiena.publishing.models import Post
 from tests.api.conftest import api_client  # noqa: F401 - the shared fixture
-from tests.publishing.conftest import _fake_connector, make_account  # noqa: F401
-from tests.publishing.test_import import accounts, our_csv, relaxed  # noqa: F401
+from tests.publishing.conftest import _fake_connector, _import_uploads_in_tmp, make_account  # noqa: F401
+from tests.publishing.test_import import RIGA, accounts, our_csv, relaxed  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -62,19 +62,27 @@ def test_a_default_account_that_is_not_one_is_a_problem(relaxed, accounts, value
     assert not result.ok and "default_account" in {p.column for p in result.problems}
 
 
-def test_ui_confirm_with_a_bad_default_account_is_a_form_error(login, owner, workspace, relaxed, accounts):  # noqa: F811
-    page = login(owner).post(
-        reverse("calendar_import", kwargs={"ws": workspace.slug}),
-        {
-            "confirm": "1",
-            "content": base64.b64encode(b"31/12/2030 10:00,Teksts\n").decode(),
-            "filename": "hs.csv",
-            "default_account": "abc",
-        },
-    )
+def test_ui_a_bad_default_account_is_a_form_error(login, owner, workspace, relaxed, accounts):  # noqa: F811
+    client = login(owner)
+    url = reverse("calendar_import", kwargs={"ws": workspace.slug})
+    day = (datetime.now(RIGA) + timedelta(days=3)).date()
+    row = f"{day:%d/%m/%Y} 10:00,Teksts\n".encode()
+    page = client.post(url, {"file": _upload(row), "default_account": "abc"})
     assert page.status_code == 200
-    assert 'data-testid="import-problems"' in page.content.decode()
-    assert Post.objects.count() == 0
+    text = page.content.decode()
+    assert "Select a valid choice" in text and 'name="upload"' not in text
+    # The confirmation uses the account chosen for the preview; a changed field cannot break it.
+    page = client.post(url, {"file": _upload(row), "default_account": str(accounts[0].pk)}).content.decode()
+    token = page.split('name="upload" value="')[1].split('"')[0]
+    done = client.post(url, {"confirm": "1", "upload": token, "default_account": "abc"})
+    assert done.status_code == 302 and Post.objects.get().variants.get().account == accounts[0]
+    assert client.post(url, {"confirm": "1", "upload": "abc", "default_account": "abc"}).status_code == 404
+
+
+def _upload(content: bytes, name: str = "hs.csv"):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return upload
 
 
 @pytest.mark.parametrize("content", BROKEN_XLSX)
