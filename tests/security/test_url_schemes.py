@@ -14,6 +14,7 @@ from kopiena.core.clock import now
 from kopiena.core.weblinks import safe_web_url
 from kopiena.inbox.models import Item, Thread
 from kopiena.inbox.services import items_ingest
+from tests.api.conftest import api_client  # noqa: F401 - the shared fixture
 from tests.inbox.conftest import account, remote  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,10 @@ def test_rows_stored_before_the_check_render_without_the_link(login, owner, work
     page = login(owner).get(f"/w/{workspace.slug}/inbox/{thread.pk}/").content.decode()
     assert "alert(1)" not in page and "alert(2)" not in page
     assert "Person a1" in page  # the author is still shown, as text
+
+
+def test_the_api_gives_no_non_web_address(api_client, owner, workspace, account):  # noqa: F811
+    items_ingest(account=account, remote_items=[remote("c1", "Sveiki")])
+    Item.objects.update(url="javascript:alert(1)")
+    items = api_client(owner, workspace).get("/inbox/items").json()
+    assert [i["url"] for i in items] == [""]
