@@ -103,3 +103,18 @@ def test_bad_zones_in_the_database_do_not_break_pages(login, owner, workspace, m
     start, end = daytime(-3).date(), daytime(30).date()
     events = client.get(reverse("calendar_events", kwargs=ws) + f"?start={start}&end={end}")
     assert events.status_code == 200 and [e["id"] for e in events.json()] == [str(post.pk)]
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "../../etc/passwd", "posixrules", "right/UTC"])
+def test_the_policy_business_hours_zone_is_checked_the_same_way(name):
+    from pydantic import ValidationError
+
+    from kopiena.policy.defaults import DEFAULT_DATA
+    from kopiena.policy.schema import PolicyDocument
+
+    data = PolicyDocument.model_validate(DEFAULT_DATA).to_data()
+    data["engagement"]["business_hours"]["timezone"] = name
+    with pytest.raises(ValidationError):
+        PolicyDocument.model_validate(data)
+    data["engagement"]["business_hours"]["timezone"] = "Europe/Riga"
+    PolicyDocument.model_validate(data)
