@@ -8,7 +8,7 @@ is removed at every edge: form fields and query strings (``NulStrippingMiddlewar
 
 from __future__ import annotations
 
-from django.http import QueryDict
+from django.http import QueryDict, UnreadablePostError
 from ninja.parser import Parser
 
 NUL = "\x00"
@@ -52,8 +52,8 @@ class NulStrippingMiddleware:
             request.GET = cleaned
         if request.method == "POST" and request.content_type in self.FORM_TYPES:
             try:
-                post = request.POST
-            except Exception:
+                post = request.POST  # too big (RequestDataTooBig) raises here, as it would in the CSRF check
+            except UnreadablePostError:  # the client went away: as CsrfViewMiddleware, let the view see it
                 post = None
             cleaned = _cleaned(post) if post is not None else None
             if cleaned is not None:
