@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kopiena.analytics.selectors import engagement_by_content_type, response_times
+from kopiena.core.zones import zone_of
 from kopiena.publishing.content_types import content_types
 from kopiena.teams.permissions import Perm
 from kopiena.teams.views import workspace_view
@@ -21,7 +21,7 @@ PERIODS = (7, 28, 90)
 def analytics(request: HttpRequest, ws: str) -> HttpResponse:
     raw = request.GET.get("days", "")
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 28
-    end = datetime.now(ZoneInfo(request.access.workspace.timezone)).date()
+    end = datetime.now(zone_of(request.access.workspace.timezone)).date()
     start = end - timedelta(days=days - 1)
     report = response_times(access=request.access, start=start, end=end)
     labels = dict(content_types(request.access.workspace))

@@ -22,6 +22,7 @@ from ninja.openapi.docs import Swagger
 
 from kopiena.core.auth_api import ApiTokenAuth
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.text import NulStrippingParser
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ api = KopienaApi(
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
+    parser=NulStrippingParser(),  # NUL never reaches a service (PostgreSQL refuses it in text)
 )
 
 

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 
 from kopiena.core.auth_api import request_access
 from kopiena.core.params import DbId
+from kopiena.core.weblinks import safe_web_url
 from kopiena.inbox.models import Item, Thread
 from kopiena.inbox.selectors import InboxFilter, access_item, access_thread, thread_items, threads_for
 from kopiena.inbox.services import ReplyBlocked, item_reply
@@ -96,7 +97,9 @@ def _thread(thread: Thread) -> dict:
 
 
 def _item(item: Item) -> dict:
-    return {field: getattr(item, field) for field in ItemOut.model_fields}
+    out = {field: getattr(item, field) for field in ItemOut.model_fields}
+    out["url"] = safe_web_url(item.url)  # http(s) only, also for rows stored before ingest checked it
+    return out
 
 
 @router.get("/threads", response=list[ThreadOut])

@@ -5,7 +5,7 @@ No ORM here, so the rules are easy to read and to test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kopiena.connectors.types import ItemKind as RemoteKind
@@ -13,6 +13,24 @@ from kopiena.connectors.types import RemoteItem
 from kopiena.inbox.models import TEXT_MAX_CHARS, ItemKind
 
 SUBJECT_MAX_CHARS = 120
+
+
+def without_nul(item: RemoteItem) -> RemoteItem:
+    """``item`` with NUL removed from its text fields: PostgreSQL refuses NUL, and one bad item must not
+    fail the batch it came in (SQLite would keep it: both databases store the same this way)."""
+    fields = {
+        name: value.replace("\x00", "")
+        for name, value in vars(item).items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    author = {
+        name: value.replace("\x00", "")
+        for name, value in vars(item.author).items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    if author:
+        fields["author"] = replace(item.author, **author)
+    return replace(item, **fields) if fields else item
 
 
 def stored_text(text: str) -> tuple[str, bool]:

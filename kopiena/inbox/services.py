@@ -20,7 +20,8 @@ from kopiena.connectors.types import RemoteItem, WebhookEvent
 from kopiena.core import business_time
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
+from kopiena.core.weblinks import safe_web_url
+from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of, without_nul
 from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
 from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
 from kopiena.integrations import platforms
@@ -93,7 +94,7 @@ def items_ingest(
     """
     workspace = account.workspace
     batch: dict[str, RemoteItem] = {}
-    for remote in remote_items:
+    for remote in map(without_nul, remote_items):
         batch.setdefault(remote.external_id, remote)
     if not batch:
         return IngestResult()
@@ -169,12 +170,12 @@ def items_ingest(
                 author_handle=remote.author.handle[:255],
                 author_name=remote.author.name[:255],
                 author_external_id=remote.author.id[:255],
-                author_url=remote.author.url[:500],
+                author_url=safe_web_url(remote.author.url)[:500],
                 is_follower=remote.author.is_follower,
                 text=text,
                 text_truncated=text != remote.text,
                 remote_created_at=remote.created_at,
-                url=remote.url[:500],
+                url=safe_web_url(remote.url)[:500],
                 language=c.language,
                 sentiment=c.sentiment,
                 intents=list(c.intents),
@@ -455,7 +456,7 @@ def reply_record_outcome(
     first-response clock (the first one only) and leaves the thread waiting for the community."""
     reply = Reply.objects.select_for_update().select_related("item__thread").get(pk=reply.pk)
     reply.state = ReplyState(state)
-    reply.remote_id, reply.url, reply.error = remote_id, url[:500], error[:2000]
+    reply.remote_id, reply.url, reply.error = remote_id, safe_web_url(url)[:500], error[:2000]
     if reply.state == ReplyState.SENT:
         reply.sent_at = now()
         thread = Thread.objects.select_for_update().get(pk=reply.item.thread_id)

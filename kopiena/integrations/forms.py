@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kopiena.core.zones import is_zone
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.integrations.platforms import Platform
 from kopiena.teams.forms import KopienaFormMixin
@@ -77,6 +78,12 @@ class AccountForm(KopienaFormMixin, forms.Form):
         help_text=_("Empty: the workspace's time zone. e.g. Europe/Riga"),
     )
     approval_required = forms.BooleanField(label=_("Posts need approval before they go out"), required=False)
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data["timezone"].strip()
+        if value and not is_zone(value):
+            raise forms.ValidationError(_("Unknown time zone; use a name such as Europe/Riga."))
+        return value
 
     @classmethod
     def for_account(cls, account: ConnectedAccount, data=None) -> AccountForm:

@@ -24,6 +24,7 @@ from kopiena.connectors.types import WebhookEvent
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.logging import REDACTED, redact
+from kopiena.core.zones import require_zone
 from kopiena.integrations import platforms, webhook_handlers
 from kopiena.integrations.connecting import verify_credentials
 from kopiena.integrations.crypto import (
@@ -131,6 +132,7 @@ def account_connect(
     name = name.strip()
     if not name:
         raise DomainError(_("Give the account a name."), field="name")
+    timezone = require_zone(timezone, allow_empty=True)
     fields = {
         "name": name,
         "handle": handle.strip(),
@@ -229,7 +231,7 @@ def account_update(
     if handle is not None:
         account.handle = handle.strip()
     if timezone is not None:
-        account.timezone = timezone
+        account.timezone = require_zone(timezone, allow_empty=True)
     if approval_required is not None:
         account.approval_required = approval_required
     if settings is not None:

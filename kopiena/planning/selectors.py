@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import get_language
 
+from kopiena.core.zones import zone_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.policy import evaluators
 from kopiena.policy.evaluators import ThemeSuggestion
@@ -122,7 +123,7 @@ def next_week_start(zone: ZoneInfo, today: date | None = None) -> date:
 def week_plan(*, access: Access, start: date | None = None) -> WeekPlan:
     """The plan of the week beginning on ``start`` (made a Monday; default: next week)."""
     workspace = access.workspace
-    zone = ZoneInfo(workspace.timezone)
+    zone = zone_of(workspace.timezone)
     start = start or next_week_start(zone)
     start -= timedelta(days=start.weekday())
     window = (_midnight(start, zone), _midnight(start + timedelta(days=7), zone))

@@ -352,12 +352,10 @@ class BusinessHours(Strict):
     def _known_zone(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from zoneinfo import ZoneInfo
+        from kopiena.core.zones import is_zone
 
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError) as exc:
-            raise ValueError(_("unknown time zone %(zone)s") % {"zone": value}) from exc
+        if not is_zone(value):  # the IANA names zoneinfo lists, never a path (ZoneInfo would open one)
+            raise ValueError(_("unknown time zone %(zone)s") % {"zone": value})
         return value
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kopiena.core.business_time import BusinessCalendar
+from kopiena.core.zones import zone_name_of
 from kopiena.policy.defaults import DEFAULT_DATA, default_policy
 from kopiena.policy.models import PolicyVersion
 from kopiena.policy.schema import PolicyDocument
@@ -52,7 +53,7 @@ def business_calendar_for(*, workspace: Workspace) -> BusinessCalendar:
     hours"); the workspace's time zone and country fill in where the policy leaves them empty."""
     hours = policy_current(workspace=workspace).engagement.business_hours
     return BusinessCalendar.build(
-        timezone=hours.timezone or workspace.timezone,
+        timezone=zone_name_of(hours.timezone, workspace.timezone),
         country=hours.country or workspace.country or None,
         weekly={day: [(w.start, w.end) for w in windows] for day, windows in hours.weekly.items()},
         closed_dates=hours.closed_dates,

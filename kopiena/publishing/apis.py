@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kopiena.core.auth_api import request_access
 from kopiena.core.clock import now
@@ -169,10 +169,11 @@ def posts_list(
     request,
     start: IsoDatetime | None = None,
     end: IsoDatetime | None = None,
-    account: list[int] | None = None,
-    type: list[str] | None = None,
-    theme: list[str] | None = None,
-    state: list[str] | None = None,
+    # Query[...]: a bare list parameter is read from a JSON body by django-ninja, so ?account=… was ignored.
+    account: Query[list[int] | None] = None,
+    type: Query[list[str] | None] = None,
+    theme: Query[list[str] | None] = None,
+    state: Query[list[str] | None] = None,
 ):
     start, end = _range(start, end, default_days=31)
     entries = posts_for_calendar(

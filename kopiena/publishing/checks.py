@@ -13,10 +13,12 @@ Two kinds, kept apart because only one may be overridden:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kopiena.core.zones import zone_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
 from kopiena.publishing import platform
@@ -74,17 +76,23 @@ def schedule_problems(*, post: Post, at: datetime) -> list[Problem]:
     return problems
 
 
-def policy_problems(*, post: Post, at: datetime, accounts: list) -> list[Problem]:
+def policy_problems(
+    *, post: Post, at: datetime, accounts: list, planned: Mapping[int, list[tuple]] | None = None
+) -> list[Problem]:
     """Cadence (M1), content mix (M6) and link (M9) rules per target account, via the policy evaluators.
 
     The account's other live posts are what the rules count; the post itself is left out, so moving a
-    post never collides with its own old slot."""
+    post never collides with its own old slot. ``post`` may be unsaved (the import's read-only planning
+    pass); ``planned`` then adds, per account id, the (due_at, content_type, text, link) of posts planned
+    earlier in the same pass and not written yet."""
     policy = policy_current(workspace=post.workspace)
     problems: list[Problem] = []
     for account in accounts:
-        zone = ZoneInfo(account.timezone or post.workspace.timezone)
+        zone = zone_of(account.timezone, post.workspace.timezone)
         key = evaluators.account_key_for(account)
-        others = _other_posts(post=post, account=account, start=at - _WINDOW_BEFORE, end=at + _WINDOW_AFTER)
+        start, end = at - _WINDOW_BEFORE, at + _WINDOW_AFTER
+        others = _other_posts(post=post, account=account, start=start, end=end)
+        others += [row for row in (planned or {}).get(account.pk, ()) if start <= row[0] < end]
         times = [due for due, _type, _text, _link in others]
         violations = evaluators.check_cadence(policy, key, times, at, zone)
         proposed = evaluators.nearest_allowed_slot(policy, key, times, at, zone) if violations else None
@@ -137,13 +145,12 @@ _LIVE_DELIVERY_STATES = [
 
 def _other_posts(*, post: Post, account, start: datetime, end: datetime) -> list[tuple]:
     """(due_at, content_type, text, link) of the account's other live deliveries in [start, end)."""
-    return list(
-        Delivery.objects.filter(
-            account=account, state__in=_LIVE_DELIVERY_STATES, due_at__gte=start, due_at__lt=end
-        )
-        .exclude(post=post)
-        .values_list("due_at", "post__content_type", "variant__text", "post__link")
+    rows = Delivery.objects.filter(
+        account=account, state__in=_LIVE_DELIVERY_STATES, due_at__gte=start, due_at__lt=end
     )
+    if post.pk is not None:
+        rows = rows.exclude(post=post)
+    return list(rows.values_list("due_at", "post__content_type", "variant__text", "post__link"))
 
 
 def _local_week(at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -10,9 +10,9 @@ Idempotent: the posts carry the campaign ``DEMO_CAMPAIGN`` and are created only 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from kopiena.core.clock import now
+from kopiena.core.zones import zone_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing.models import ContentType, Post, PostState
 from kopiena.publishing.services import (
@@ -81,7 +81,7 @@ def load_demo_posts(ctx) -> None:
         return
     manager = access_workspace(actor=ctx.people[Role.MANAGER], slug=ctx.workspace.slug)
     contributor = access_workspace(actor=ctx.people[Role.CONTRIBUTOR], slug=ctx.workspace.slug)
-    zone = ZoneInfo(ctx.workspace.timezone)
+    zone = zone_of(ctx.workspace.timezone)
 
     first = post_create(
         access=manager,

@@ -1,7 +1,8 @@
 """The calendar as CSV in the import format (``importers.OUR_COLUMNS``), so an export imports back.
 
 One row per account (variant): the import format names one account per row, and a variant's text may be
-adapted to its platform. Times are ISO 8601 with the workspace's offset.
+adapted to its platform. Times are ISO 8601 with the workspace's offset. Cells that a spreadsheet would
+run as a formula get an apostrophe in front (``kopiena.core.spreadsheets``); the importer takes it off.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from kopiena.core.spreadsheets import row_safe
+from kopiena.core.zones import zone_of
 from kopiena.publishing.importers import LIST_SEPARATOR, OUR_COLUMNS
 from kopiena.publishing.models import Post, PostState, Variant
 from kopiena.teams.selectors import Access
@@ -27,7 +29,7 @@ def calendar_rows(
     states: list[str] | None = None,
 ) -> list[dict[str, str]]:
     """Posts scheduled in [start, end) as import-format rows (cancelled posts left out unless asked for)."""
-    zone = ZoneInfo(access.workspace.timezone)
+    zone = zone_of(access.workspace.timezone)
     variants = Variant.objects.filter(
         post__workspace=access.workspace, post__scheduled_at__gte=start, post__scheduled_at__lt=end
     )
@@ -65,9 +67,9 @@ def calendar_rows(
 
 
 def calendar_csv(**kwargs) -> str:
-    """``calendar_rows`` as CSV text with the header line."""
+    """``calendar_rows`` as CSV text with the header line; no cell can run as a spreadsheet formula."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=OUR_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(calendar_rows(**kwargs))
+    writer.writerows(row_safe(row) for row in calendar_rows(**kwargs))
     return buffer.getvalue()

@@ -62,7 +62,11 @@ class PostForm(KopienaFormMixin, forms.Form):
         required=False,
         help_text=_("One option per line."),
     )
-    media_file = forms.FileField(label=_("Add an image, video or audio file"), required=False)
+    media_file = forms.FileField(
+        label=_("Add an image or video file"),
+        required=False,
+        help_text=_("JPEG, PNG, GIF or WebP images; MP4, MOV or WebM videos."),
+    )
     media_alt = forms.CharField(
         label=_("Alt text for the file"),
         required=False,

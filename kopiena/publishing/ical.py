@@ -18,6 +18,7 @@ from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.models import WorkspaceScopedModel
+from kopiena.core.zones import zone_name_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing.content_types import content_types
 from kopiena.publishing.models import Post, PostState, Variant
@@ -164,7 +165,7 @@ def ical_document(feed: CalendarFeed, *, domain: str) -> bytes:
     calendar.add("version", "2.0")
     name = feed.workspace.name if feed.account is None else f"{feed.workspace.name} — {feed.account.name}"
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", feed.workspace.timezone)
+    calendar.add("x-wr-timezone", zone_name_of(feed.workspace.timezone))
     stamp = now()
     labels = dict(content_types(feed.workspace))
     for post in feed_posts(feed):

@@ -4,11 +4,13 @@ All or nothing. Two passes, nothing kept unless both find no problem:
 
 1. **Reading** — every row on its own: the format's columns, dates, the account, content type, link and
    media addresses, duplicates (within the file and against the plan already in the database).
-2. **Planning** — inside one transaction, each row goes through the real services in file order
-   (``post_create``, then for people who may schedule ``post_approve`` + ``post_schedule``), so cadence,
-   content mix, link policy and platform limits are checked exactly as the composer checks them, and rows
-   later in the file see the earlier ones. Each row has its own savepoint, so one refusal does not hide
-   the next row's problem. If any problem was found (or this is a dry run) the transaction is rolled back.
+2. **Planning** — each row in file order gets the services' checks (``post_create``, then for people
+   who may schedule ``post_approve`` + ``post_schedule``: cadence, content mix, link policy, platform
+   limits, the next free queue slot) against the stored plan plus the rows planned before it, so later
+   rows see the earlier ones. This pass only reads: no transaction, no write lock (on SQLite one import
+   used to block every other writer for a minute). One refusal does not hide the next row's problem.
+3. **Writing** — only if no row has a problem and this is not a dry run: every post, variant, media item
+   and delivery in a few bulk statements inside one short transaction.
 
 Every problem names the file row (1 = the first line, the header included when there is one) and the
 column, so the preview can point at the cell.
@@ -18,22 +20,26 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.integrations.models import ConnectedAccount
-from kopiena.publishing import checks, queues
-from kopiena.publishing.content_types import content_types
-from kopiena.publishing.models import ContentType, Post, PostState, Variant
-from kopiena.publishing.services import MediaInput, ScheduleRefused, post_approve, post_create, post_schedule
+from kopiena.core.spreadsheets import cell_unescape
+from kopiena.core.zones import zone_of
+from kopiena.integrations.models import AccountStatus, ConnectedAccount
+from kopiena.publishing import checks, platform, queues
+from kopiena.publishing.content_types import check_content_type, content_types
+from kopiena.publishing.models import ContentType, Delivery, Post, PostMedia, PostState, Variant
+from kopiena.publishing.services import ScheduleRefused
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access
 
@@ -62,6 +68,9 @@ DAY_FIRST = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M"]
 MONTH_FIRST = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"]
 ISO_LIKE = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 MAX_ROWS = 5000
+# A post is planned at most this far ahead (beyond it a date is a typo, and year 9999 breaks time arithmetic).
+MAX_AHEAD_YEARS = 5
+MAX_AHEAD = timedelta(days=366 * MAX_AHEAD_YEARS)
 
 
 class Format:
@@ -116,7 +125,15 @@ class ImportResult:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as lists of strings (XLSX: the first sheet; CSV: UTF-8, any of , ; tab)."""
+    """The file's rows as lists of strings (XLSX: the first sheet; CSV: UTF-8, any of , ; tab).
+
+    The apostrophe our export puts before formula-like cells is taken off again."""
+    return [
+        [cell_unescape(cell.replace("\x00", "")) for cell in row] for row in _read_table(content, filename)
+    ]
+
+
+def _read_table(content: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
         return _read_xlsx(content)
     text = content.decode("utf-8-sig")
@@ -127,9 +144,22 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
 
 
+class UnreadableFile(ValueError):
+    """The file is not what it claims to be (e.g. a damaged XLSX); ``str()`` is the message for people."""
+
+
 def _read_xlsx(content: bytes) -> list[list[str]]:
     import openpyxl
 
+    try:
+        return _xlsx_rows(openpyxl, content)
+    except Exception as exc:
+        raise UnreadableFile(
+            _("This is not a readable XLSX file: save it again from the spreadsheet program, or export CSV.")
+        ) from exc
+
+
+def _xlsx_rows(openpyxl, content: bytes) -> list[list[str]]:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         rows = []
@@ -168,7 +198,12 @@ def _parse_time(value: str, zone: ZoneInfo, formats: list[str]) -> datetime | No
                 continue
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    try:
+        moment.astimezone(UTC)  # year 1 or 9999 with an offset falls off the calendar: not a time we can use
+    except OverflowError:
+        return None
+    return moment
 
 
 def _date_formats(values: list[str]) -> list[str]:
@@ -334,6 +369,11 @@ def check_rows(
             problem("poll_options", _("A poll needs at least two options."))
         if row.scheduled_at is not None and row.scheduled_at < moment:
             problem("scheduled_at", _("This time is in the past."))
+        elif row.scheduled_at is not None and row.scheduled_at > moment + MAX_AHEAD:
+            problem(
+                "scheduled_at",
+                _("This time is more than %(years)s years ahead.") % {"years": MAX_AHEAD_YEARS},
+            )
         if row.account is not None:
             key = (row.account.pk, row.text.strip(), row.scheduled_at)
             if key in seen:
@@ -354,7 +394,7 @@ def _already_planned(row: ImportRow) -> bool:
     ).exists()
 
 
-# ---------------------------------------------------------------- pass 2: through the services
+# ---------------------------------------------------------------- pass 2: planning, read only
 
 
 def _rule_column(rule: str, field_name: str, row: ImportRow) -> str:
@@ -380,63 +420,187 @@ def _refusal_problems(refused: ScheduleRefused, row: ImportRow, zone: ZoneInfo) 
     return problems
 
 
-def _plan_row(row: ImportRow, *, access: Access, may_schedule: bool, result: ImportResult) -> None:
-    post = post_create(
-        access=access,
-        account_ids=[row.account.pk],
+@dataclass
+class PlannedPost:
+    """One row as it will be written: the unsaved post (state, time and flags decided), its media and the
+    platform problems its variant caches."""
+
+    row: ImportRow
+    post: Post
+    media: list[PostMedia]
+    variant_problems: list[dict]
+
+
+@dataclass
+class _Plan:
+    """What the rows planned so far occupy, per account id: the policy counts them like stored posts."""
+
+    posts: list[PlannedPost] = field(default_factory=list)
+    deliveries: dict[int, list[tuple]] = field(default_factory=lambda: defaultdict(list))
+    taken: dict[int, set[datetime]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _plan_row(
+    row: ImportRow, *, access: Access, may_schedule: bool, plan: _Plan, result: ImportResult
+) -> PlannedPost:
+    """Decide what the services would do with ``row`` (``post_create``, then ``post_approve`` +
+    ``post_schedule`` for people who may schedule) with the same checks, reading only: nothing is written
+    and no transaction is opened. Raises ``ScheduleRefused``/``DomainError`` as the services would."""
+    account = row.account
+    check_content_type(access.workspace, row.content_type)
+    post = Post(
+        workspace=access.workspace,
+        author=access.user,
         content_type=row.content_type,
         text=row.text,
         theme=row.theme,
-        tags=row.tags,
+        tags=list(row.tags),
         link=row.link,
         link_context=row.link_context,
         first_comment=row.first_comment,
-        poll_options=row.poll_options,
-        media=[MediaInput(url=url) for url in row.media_urls],
+        poll_options=list(row.poll_options),
     )
-    result.created += 1
-    if not may_schedule:
-        _flag_notes(post, row, result)
-        return
-    if row.media_urls:
-        result.notes.append(
-            ImportProblem(
-                row.row,
-                row.columns.get("media_urls") or "media_urls",
-                _("Kept as an approved draft: upload the media files in the composer, then schedule it."),
-            )
+    media = [PostMedia(url=url, position=n) for n, url in enumerate(row.media_urls)]
+    platform_found = checks.variant_problems(
+        platform.DraftVariant(post=post, account=account, text=row.text, media=media)
+    )
+    cached = [
+        {"code": p.rule.removeprefix("platform."), "field": p.field, "message": p.message}
+        for p in platform_found
+    ]
+    planned = PlannedPost(row=row, post=post, media=media, variant_problems=cached)
+    moment = now()
+    if not may_schedule or row.media_urls:
+        # A draft (or, for media rows, an approved draft): flags judged in the current week, as post_create.
+        post.policy_flags = checks.flags_of(
+            checks.policy_problems(post=post, at=moment, accounts=[account], planned=plan.deliveries)
         )
-        post_approve(access=access, post_id=post.pk)
-        _flag_notes(post, row, result)
-        return
-    at = row.scheduled_at or _next_slot(post, row.account)
+        if may_schedule:
+            post.state, post.approved_by, post.approved_at = PostState.APPROVED, access.user, moment
+            result.notes.append(
+                ImportProblem(
+                    row.row,
+                    row.columns.get("media_urls") or "media_urls",
+                    _("Kept as an approved draft: upload the media files in the composer, then schedule it."),
+                )
+            )
+        return planned
+    at = row.scheduled_at or queues.next_free_slot(
+        account,
+        taken=plan.taken[account.pk],
+        allowed=lambda when: (
+            not checks.refusals_of(
+                checks.policy_problems(post=post, at=when, accounts=[account], planned=plan.deliveries)
+            )
+        ),
+    )
     if at is None:
         raise DomainError(
             _("No free queue slot for %(account)s in the next weeks; give a time or add slots.")
-            % {"account": row.account.name},
+            % {"account": account.name},
             field="scheduled_at",
         )
-    post_approve(access=access, post_id=post.pk)
-    post = post_schedule(access=access, post_id=post.pk, at=at)
-    result.scheduled += 1
-    _flag_notes(post, row, result)
+    if account.status != AccountStatus.ACTIVE:
+        raise DomainError(
+            _("Reconnect these accounts before scheduling: %(names)s.") % {"names": account.name}
+        )
+    found = platform_found + checks.policy_problems(
+        post=post, at=at, accounts=[account], planned=plan.deliveries
+    )
+    refusals = checks.refusals_of(found)
+    if refusals:
+        raise ScheduleRefused(refusals, timezone=post.display_timezone)
+    post.state, post.scheduled_at, post.policy_flags = PostState.SCHEDULED, at, checks.flags_of(found)
+    post.approved_by, post.approved_at = access.user, moment
+    plan.deliveries[account.pk].append((at, post.content_type, row.text, post.link))
+    plan.taken[account.pk].add(at)
+    return planned
 
 
-def _flag_notes(post: Post, row: ImportRow, result: ImportResult) -> None:
+def _flag_notes(planned: PlannedPost, result: ImportResult) -> None:
     """The policy's flags (mix worsened, link without context) as notes: shown, but the row imports."""
+    row = planned.row
     result.notes += [
         ImportProblem(row.row, _rule_column(flag["code"], flag["path"], row), flag["message"])
-        for flag in post.policy_flags
+        for flag in planned.post.policy_flags
     ]
 
 
-def _next_slot(post: Post, account: ConnectedAccount) -> datetime | None:
-    return queues.next_free_slot(
-        account,
-        allowed=lambda moment: (
-            not checks.refusals_of(checks.policy_problems(post=post, at=moment, accounts=[account]))
-        ),
+# ---------------------------------------------------------------- writing: one short transaction
+
+
+@transaction.atomic
+def _posts_write(*, access: Access, planned: list[PlannedPost]) -> None:
+    """Write the planned posts with their variants, media and deliveries in a few bulk statements, so the
+    database's write lock (SQLite has one for the whole file) is held for a moment, not for the whole
+    file's checks. Each post gets one audit event, queued (``defer``) like the delivery engine's."""
+    moment = now()
+    posts = Post.objects.bulk_create([p.post for p in planned])
+    variants = Variant.objects.bulk_create(
+        [
+            Variant(
+                post=post,
+                account=p.row.account,
+                text=p.row.text,
+                problems=p.variant_problems,
+                validated_at=moment,
+            )
+            for p, post in zip(planned, posts, strict=True)
+        ]
     )
+    for p, post in zip(planned, posts, strict=True):
+        for item in p.media:
+            item.post = post
+    PostMedia.objects.bulk_create([item for p in planned for item in p.media])
+    Variant.media.through.objects.bulk_create(
+        [
+            Variant.media.through(variant_id=variant.pk, postmedia_id=item.pk)
+            for p, variant in zip(planned, variants, strict=True)
+            for item in p.media
+        ]
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                workspace=access.workspace,
+                post=post,
+                variant=variant,
+                account_id=variant.account_id,
+                due_at=post.scheduled_at,
+                next_attempt_at=post.scheduled_at,
+            )
+            for post, variant in zip(posts, variants, strict=True)
+            if post.state == PostState.SCHEDULED
+        ]
+    )
+    for post, variant in zip(posts, variants, strict=True):
+        audit_record(
+            actor=access.user,
+            workspace=access.workspace,
+            action="post.import",
+            obj=post,
+            after={
+                "state": post.state,
+                "content_type": post.content_type,
+                "text": post.text,
+                "theme": post.theme,
+                "tags": post.tags,
+                "link": post.link,
+                "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+                "accounts": [variant.account_id],
+                "policy_flags": post.policy_flags,
+            },
+            defer=True,
+        )
+
+
+def _default_account(access: Access, value: str | int) -> ConnectedAccount | None:
+    """The workspace's account with this id; None for anything else ("abc", another workspace's id, a
+    number too big for the database)."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return ConnectedAccount.objects.filter(workspace=access.workspace, pk=int(text)).first()
 
 
 def posts_import(
@@ -452,12 +616,19 @@ def posts_import(
 
     People who may schedule (``post.schedule``) get approved, scheduled posts (the row's time, or the
     account's next free queue slot when the time is empty); everyone else gets drafts. ``on_row`` is
-    called after each row of the planning pass (the CLI's progress bar)."""
+    called after each row of the planning pass (the CLI's progress bar).
+
+    The checks only read (no transaction, so no write lock however long the file); only the final write
+    takes the lock, briefly. Posts scheduled by others between the checks and the write are not re-checked
+    against the file's rows: the window is the time the checks take."""
     access.require(Perm.POST_DRAFT)
     result = ImportResult(dry_run=dry_run)
-    zone = ZoneInfo(access.workspace.timezone)
+    zone = zone_of(access.workspace.timezone)
     try:
         table = read_table(content, filename)
+    except UnreadableFile as exc:
+        result.problems.append(ImportProblem(0, "", str(exc)))
+        return result
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
         result.problems.append(
             ImportProblem(0, "", _("The file could not be read: %(error)s") % {"error": exc})
@@ -472,30 +643,38 @@ def posts_import(
     result.format, rows, result.problems = parse_rows(table, zone=zone)
     result.rows = len(rows)
     default = None
-    if default_account:
-        default = ConnectedAccount.objects.filter(workspace=access.workspace, pk=int(default_account)).first()
+    if default_account not in (None, ""):
+        default = _default_account(access, default_account)
+        if default is None:
+            result.problems.append(
+                ImportProblem(0, "default_account", _("Choose the account for the whole file from the list."))
+            )
     result.problems += check_rows(rows, access=access, default_account=default)
     if result.problems:
-        # The file's own mistakes first: planning rows against the policy needs a transaction per file,
-        # which is wasted while a date or an account name is still wrong.
+        # The file's own mistakes first: planning rows against the policy is wasted while a date or an
+        # account name is still wrong.
         result.problems.sort(key=lambda p: (p.row, p.column))
         return result
     may_schedule = access.can(Perm.POST_SCHEDULE) and access.can(Perm.POST_APPROVE)
-    with transaction.atomic():
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    _plan_row(row, access=access, may_schedule=may_schedule, result=result)
-            except ScheduleRefused as refused:
-                result.problems += _refusal_problems(refused, row, zone)
-            except DomainError as exc:
-                name = {"accounts": "account"}.get(exc.field or "", exc.field or "text")
-                result.problems.append(ImportProblem(row.row, row.columns.get(name) or name, exc.message))
-            on_row()
-        if dry_run or result.problems:
-            transaction.set_rollback(True)
-        if result.problems:  # nothing was written; a dry run keeps its "would create" counts
-            result.created = result.scheduled = 0
-            result.notes = []
+    plan = _Plan()
+    for row in rows:
+        try:
+            planned = _plan_row(row, access=access, may_schedule=may_schedule, plan=plan, result=result)
+        except ScheduleRefused as refused:
+            result.problems += _refusal_problems(refused, row, zone)
+        except DomainError as exc:
+            name = {"accounts": "account"}.get(exc.field or "", exc.field or "text")
+            result.problems.append(ImportProblem(row.row, row.columns.get(name) or name, exc.message))
+        else:
+            plan.posts.append(planned)
+            _flag_notes(planned, result)
+            result.created += 1
+            result.scheduled += planned.post.state == PostState.SCHEDULED
+        on_row()
+    if result.problems:  # nothing is written; a dry run keeps its "would create" counts
+        result.created = result.scheduled = 0
+        result.notes = []
+    elif not dry_run:
+        _posts_write(access=access, planned=plan.posts)
     result.problems.sort(key=lambda p: (p.row, p.column))
     return result

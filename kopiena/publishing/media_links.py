@@ -16,6 +16,7 @@ from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 
+from kopiena.publishing.media_types import serving_headers, sniff_file
 from kopiena.publishing.models import PostMedia
 
 _SALT = "kopiena.publishing.public-media"
@@ -34,7 +35,10 @@ def public_media_url(media: PostMedia) -> str:
 
 
 def public_media(request: HttpRequest, token: str, filename: str) -> FileResponse:
-    """Serve the file a valid, unexpired link names; 404 for anything else (no hint which part failed)."""
+    """Serve the file a valid, unexpired link names; 404 for anything else (no hint which part failed).
+
+    Inline only for a real image or video (by content), else a download; ``nosniff`` and a sandboxing CSP
+    always (``media_types.serving_headers``)."""
     max_age = settings.PUBLIC_MEDIA_LINK_SECONDS
     try:
         media_id = int(signing.TimestampSigner(salt=_SALT).unsign(token, max_age=max_age))
@@ -43,7 +47,12 @@ def public_media(request: HttpRequest, token: str, filename: str) -> FileRespons
     media = PostMedia.objects.filter(pk=media_id).exclude(file="").first()
     if media is None or Path(media.file.name).name != filename:
         raise Http404
-    response = FileResponse(media.file.open("rb"), content_type=media.mime_type or None)
+    handle = media.file.open("rb")
+    # The type comes from the content again (rows stored before uploads were sniffed may claim anything).
+    headers = serving_headers(sniffed=sniff_file(handle), filename=filename)
+    response = FileResponse(handle, content_type=headers.pop("Content-Type"))
+    for name, value in headers.items():
+        response[name] = value
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kopiena.core.models import TimeStampedModel, WorkspaceScopedModel
+from kopiena.core.zones import zone_name_of
 
 
 class ContentType(models.TextChoices):
@@ -103,7 +104,7 @@ class Post(WorkspaceScopedModel):
 
     @property
     def display_timezone(self) -> str:
-        return self.timezone or self.workspace.timezone
+        return zone_name_of(self.timezone, self.workspace.timezone)
 
 
 class PostMedia(TimeStampedModel):

@@ -130,7 +130,23 @@ def _validator(cls: type[Connector], base_url: str) -> Connector:
     return connector
 
 
-def validate_variant(variant: Variant) -> list[dict]:
+class DraftVariant:
+    """An unsaved variant: what ``validate_variant`` reads, nothing saved (the composer's live check, the
+    import's read-only planning pass)."""
+
+    class _Media:
+        def __init__(self, items):
+            self._items = list(items)
+
+        def all(self):
+            return self._items
+
+    def __init__(self, *, post: Post, account: ConnectedAccount, text: str, media=()):
+        self.post, self.account, self.text, self.media = post, account, text, self._Media(media)
+        self.account_id = account.pk
+
+
+def validate_variant(variant: Variant | DraftVariant) -> list[dict]:
     """The connector's ``validate()`` for this variant as [{"code", "field", "message"}] (no network)."""
     try:
         cls = connector_class(variant.account)

@@ -20,6 +20,7 @@ from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.models import WorkspaceScopedModel
+from kopiena.core.zones import zone_of
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.publishing.models import Delivery, DeliveryState
 from kopiena.teams.permissions import Perm
@@ -56,7 +57,7 @@ class QueueSlot(WorkspaceScopedModel):
 
 
 def account_zone(account: ConnectedAccount) -> ZoneInfo:
-    return ZoneInfo(account.timezone or account.workspace.timezone)
+    return zone_of(account.timezone, account.workspace.timezone)
 
 
 @transaction.atomic
@@ -130,10 +131,12 @@ def next_free_slot(
     *,
     after: datetime | None = None,
     allowed=None,
+    taken: set[datetime] | frozenset[datetime] = frozenset(),
 ) -> datetime | None:
     """The first queue slot after ``after`` (default: now) that no live delivery of the account uses and,
     when ``allowed`` is given, for which ``allowed(moment)`` is true (the caller's policy check). None when the queue has no slots or
-    none is free within ``SEARCH_WEEKS``."""
+    none is free within ``SEARCH_WEEKS``. ``taken``: times already given away but not written yet (the
+    import's planning pass)."""
     after = after or now()
     moments = slot_times(account, after=after)
     if not moments:
@@ -142,7 +145,7 @@ def next_free_slot(
         Delivery.objects.filter(
             account=account, state__in=_LIVE, due_at__gte=moments[0], due_at__lte=moments[-1]
         ).values_list("due_at", flat=True)
-    )
+    ) | set(taken)
     for moment in moments:
         if moment in used:
             continue

@@ -12,7 +12,7 @@ Delivery itself (claiming, sending, retrying, reconciling) is ``kopiena.publishi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,8 +24,9 @@ from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.core.params import check_moment, db_ids
+from kopiena.core.zones import require_zone
 from kopiena.integrations.models import AccountStatus, ConnectedAccount
-from kopiena.publishing import checks
+from kopiena.publishing import checks, media_types
 from kopiena.publishing.content_types import check_content_type
 from kopiena.publishing.models import (
     EDITABLE_POST_STATES,
@@ -131,8 +132,25 @@ def _require_can_edit(access: Access, post: Post) -> None:
         raise NotPermitted(_("You can edit only your own drafts. Ask a manager to change this post."))
 
 
+def _checked_upload(item: MediaInput) -> MediaInput:
+    """An uploaded file is accepted only if its content is an image or a video platforms take; the type
+    stored is the sniffed one, and the file name gets its extension (the client's type and name are not
+    trusted: an ``evil.html`` sent as ``image/png`` would otherwise be served as HTML)."""
+    if not item.file:
+        return item
+    sniffed = media_types.sniff_file(item.file)
+    if sniffed is None:
+        raise DomainError(
+            _("Only JPEG, PNG, GIF or WebP images and MP4, MOV or WebM videos can be uploaded."),
+            field="media_file",
+        )
+    item.file.name = media_types.safe_filename(getattr(item.file, "name", "") or "media", mime_type=sniffed)
+    return replace(item, mime_type=sniffed)
+
+
 def _add_media(post: Post, media: list[MediaInput]) -> list[PostMedia]:
     start = post.media.count()
+    media = [_checked_upload(item) for item in media]
     return [
         PostMedia.objects.create(
             post=post,
@@ -206,6 +224,7 @@ def post_create(
     """
     access.require(Perm.POST_DRAFT)
     check_content_type(access.workspace, content_type)
+    timezone = require_zone(timezone, allow_empty=True)
     accounts = _accounts(access, account_ids)
     post = Post.objects.create(
         workspace=access.workspace,
@@ -254,6 +273,8 @@ def post_update(
     _require_can_edit(access, post)
     if content_type is not None:
         check_content_type(access.workspace, content_type, current=post.content_type)
+    if timezone is not None:
+        timezone = require_zone(timezone, allow_empty=True)
     before = _snapshot(post)
     changes = {
         "content_type": content_type,

@@ -8,7 +8,6 @@ it to the post's local wall time, so a drag across a DST change keeps the clock 
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.core.params import day_in_range, db_ids, moment_in_range, out_of_range_message
+from kopiena.core.zones import zone_name_of, zone_of
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
-from kopiena.publishing import checks, exporters, ical, importers, platform, queues
+from kopiena.publishing import checks, exporters, ical, import_files, importers, platform, queues
 from kopiena.publishing.content_types import content_type_colour, content_types
 from kopiena.publishing.forms import (
     CommentForm,
@@ -68,7 +68,7 @@ MAX_RANGE = timedelta(days=400)
 
 
 def _zone(request: HttpRequest) -> ZoneInfo:
-    return ZoneInfo(request.access.workspace.timezone)
+    return zone_of(request.access.workspace.timezone)
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -111,7 +111,7 @@ def calendar(request: HttpRequest, ws: str) -> HttpResponse:
     config = {
         "eventsUrl": reverse("calendar_events", kwargs={"ws": ws}),
         "moveUrlTemplate": reverse("post_move", kwargs={"ws": ws, "post_id": 0}),
-        "timeZone": workspace.timezone,
+        "timeZone": zone_name_of(workspace.timezone),
         "locale": get_language() or "en",
         "canMove": request.access.can(Perm.POST_SCHEDULE),
         "texts": {
@@ -337,21 +337,6 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
     )
 
 
-class _DraftVariant:
-    """An unsaved variant for the live check: what ``platform.validate_variant`` reads, nothing saved."""
-
-    class _Media:
-        def __init__(self, items):
-            self._items = items
-
-        def all(self):
-            return self._items
-
-    def __init__(self, *, post: Post, account, text: str, media):
-        self.post, self.account, self.text, self.media = post, account, text, self._Media(media)
-        self.account_id = account.pk
-
-
 @require_POST
 @workspace_view(perm=Perm.POST_DRAFT)
 def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
@@ -374,7 +359,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
         if account is None:
             continue
         text = request.POST.get(f"variant_{account.pk}", "").strip() or draft.text
-        variant = _DraftVariant(post=draft, account=account, text=text, media=media)
+        variant = platform.DraftVariant(post=draft, account=account, text=text, media=media)
         rows.append((account, len(text), platform.validate_variant(variant)))
     policy = policy_current(workspace=request.access.workspace)
     links = evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
@@ -398,7 +383,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
 
 def _mix_notes(policy, account, content_type: str, at: datetime, post_id: int | None) -> list[str]:
     """M6: whether one more post of this type makes the account's drifted mix for that week worse."""
-    zone = ZoneInfo(account.timezone or account.workspace.timezone)
+    zone = zone_of(account.timezone, account.workspace.timezone)
     day = at.astimezone(zone).date()
     start = datetime.combine(day - timedelta(days=day.weekday()), time(0), tzinfo=zone)
     counts = _period_counts(account.workspace, account.pk, start, start + timedelta(days=7), exclude=post_id)
@@ -539,7 +524,7 @@ def _period_counts(
 def mix_report(*, access, account=None, today: date | None = None) -> list[dict]:
     """Planned versus target shares for this week and this month (workspace-wide or for one account)."""
     workspace = access.workspace
-    zone = ZoneInfo((account.timezone if account else "") or workspace.timezone)
+    zone = zone_of(account.timezone if account else "", workspace.timezone)
     policy = policy_current(workspace=workspace)
     key = evaluators.account_key_for(account) if account else ""
     today = today or now().astimezone(zone).date()
@@ -652,34 +637,32 @@ def queue_slot_delete(request: HttpRequest, ws: str, slot_id: int) -> HttpRespon
 
 @workspace_view(perm=Perm.POST_DRAFT)
 def import_upload(request: HttpRequest, ws: str) -> HttpResponse:
-    """Upload → preview (every row checked, nothing written) → confirm (all or nothing)."""
+    """Upload → preview (every row checked, nothing written) → confirm (all or nothing).
+
+    A file that passes the preview stays on the server (``import_files``, bound to this person and
+    workspace); the confirm button sends only its token, so large files confirm too."""
     accounts = list(accounts_of(access=request.access))
     form = ImportForm(request.POST or None, request.FILES or None, accounts=accounts)
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            content = base64.b64decode(request.POST.get("content", ""), validate=True)
-        except ValueError:
-            return redirect("calendar_import", ws=ws)
-        name = request.POST.get("filename", "upload.csv")
-        default_account = request.POST.get("default_account") or None
-        result = _run_import(request, content, name, default_account, dry_run=False)
+        stored = import_files.import_file_load(access=request.access, token=request.POST.get("upload", ""))
+        import_files.import_file_discard(token=stored.token)  # used once, whatever the outcome
+        result = _run_import(request, stored.content, stored.filename, stored.default_account, dry_run=False)
         if result.ok:
             messages.success(request, _("Imported %(count)s posts.") % {"count": result.created})
             return redirect("calendar", ws=ws)
         fresh = ImportForm(accounts=accounts)  # an upload form for the fixed file, under the problems
-        return render(
-            request, "publishing/import.html", _import_context(fresh, result, content, name, default_account)
-        )
+        return render(request, "publishing/import.html", _import_context(fresh, result))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         default_account = form.cleaned_data["default_account"] or None
         result = _run_import(request, content, upload.name, default_account, dry_run=True)
-        return render(
-            request,
-            "publishing/import.html",
-            _import_context(form, result, content, upload.name, default_account),
-        )
+        token = ""
+        if result.ok:
+            token = import_files.import_file_store(
+                access=request.access, content=content, filename=upload.name, default_account=default_account
+            )
+        return render(request, "publishing/import.html", _import_context(form, result, token))
     return render(request, "publishing/import.html", {"form": form, "columns": importers.OUR_COLUMNS})
 
 
@@ -693,15 +676,8 @@ def _run_import(request, content: bytes, name: str, default_account: str | None,
     )
 
 
-def _import_context(form, result, content: bytes, name: str, default_account: str | None) -> dict:
-    return {
-        "form": form,
-        "result": result,
-        "content": base64.b64encode(content).decode(),
-        "filename": name,
-        "default_account": default_account or "",
-        "columns": importers.OUR_COLUMNS,
-    }
+def _import_context(form, result, token: str = "") -> dict:
+    return {"form": form, "result": result, "upload": token, "columns": importers.OUR_COLUMNS}
 
 
 @require_GET

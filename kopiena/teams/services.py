@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.core.zones import require_zone
 from kopiena.teams.models import ApiToken, Invitation, Membership, Role, User, Workspace, hash_token
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access
@@ -58,6 +59,7 @@ def workspace_create(
     languages: list[str] | None = None,
     slug: str | None = None,
 ) -> Workspace:
+    timezone = require_zone(timezone)
     workspace = Workspace.objects.create(
         name=name,
         slug=slug or _unique_slug(name),
@@ -81,6 +83,7 @@ def workspace_update(
     *, access: Access, name: str, timezone: str, country: str, languages: list[str]
 ) -> Workspace:
     access.require(Perm.WORKSPACE_MANAGE)
+    timezone = require_zone(timezone)
     workspace = access.workspace
     before = {
         "name": workspace.name,

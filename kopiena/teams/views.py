@@ -13,7 +13,6 @@ Every page under ``/w/<ws>/`` is wrapped in ``workspace_view``, which every app'
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC
 from datetime import timezone as datetime_timezone
 from functools import wraps
 
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
+from kopiena.core.zones import zone_of
 from kopiena.teams.forms import (
     ApiTokenForm,
     InvitationSignupForm,
@@ -116,10 +116,7 @@ def workspace_view(perm: Perm | str | None = None):
 
 def _display_zone(name: str) -> zoneinfo.ZoneInfo | datetime_timezone:
     """The workspace's time zone for showing times (stored times stay UTC); UTC if the name is unknown."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zone_of(name)
 
 
 # Signing in ------------------------------------------------------------------------------------------

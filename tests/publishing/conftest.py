@@ -23,6 +23,12 @@ def _fake_connector():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _import_uploads_in_tmp(settings, tmp_path):
+    """Previewed import files are kept under VAR_DIR/imports: a test's own folder, not the worktree's."""
+    settings.VAR_DIR = tmp_path
+
+
 @pytest.fixture
 def fake_platform():
     with FakePlatform(seed=1) as platform:

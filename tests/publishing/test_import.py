@@ -287,10 +287,9 @@ def test_export_view_and_import_preview_page(member, login, workspace, relaxed, 
     page = manager.post(reverse("calendar_import", kwargs={"ws": workspace.slug}), {"file": upload})
     assert page.status_code == 200 and 'data-testid="import-ok"' in page.content.decode()
     assert Post.objects.count() == 0
-    token = page.content.decode().split('name="content" value="')[1].split('"')[0]
+    token = page.content.decode().split('name="upload" value="')[1].split('"')[0]
     done = manager.post(
-        reverse("calendar_import", kwargs={"ws": workspace.slug}),
-        {"confirm": "1", "content": token, "filename": "plan.csv", "default_account": ""},
+        reverse("calendar_import", kwargs={"ws": workspace.slug}), {"confirm": "1", "upload": token}
     )
     assert done.status_code == 302 and Post.objects.count() == 4
     response = manager.get(reverse("calendar_export", kwargs={"ws": workspace.slug}))

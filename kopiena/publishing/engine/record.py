@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
+from kopiena.core.weblinks import safe_web_url
 from kopiena.publishing.engine.sql import update_row
 from kopiena.publishing.models import (
     AttemptOutcome,
@@ -177,7 +178,7 @@ def record_published(
         from_states=[DeliveryState.PUBLISHING, DeliveryState.UNCONFIRMED, DeliveryState.CLAIMED],
         state=DeliveryState.PUBLISHED,
         remote_id=remote_id,
-        remote_url=remote_url,
+        remote_url=safe_web_url(remote_url),
         published_at=published_at or now(),
         failure_code="",
         failure_message="",
