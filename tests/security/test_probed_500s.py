@@ -219,10 +219,11 @@ def test_moving_a_post_out_of_time_is_a_400(ui, seeded, body):
         "https://social.example:99999",
     ],
 )
-def test_connect_form_refuses_odd_ipv4_spellings_with_a_message(ui, seeded, base_url):
+def test_connect_form_refuses_odd_ipv4_spellings_with_a_message(client, owner, workspace, base_url):
+    client.force_login(owner)
     before = ConnectedAccount.objects.count()
-    response = ui.post(
-        _w(seeded, "settings/accounts/connect/mastodon/"),
+    response = client.post(
+        f"/w/{workspace.slug}/settings/accounts/connect/mastodon/",
         {"name": "Odd", "base_url": base_url, "access_token": "tok-x"},
     )
     assert response.status_code in (200, 400), response.status_code
@@ -268,10 +269,8 @@ def test_an_oversized_webhook_delivery_is_413(client, vk):
 
 
 @pytest.fixture
-def vk(seeded):
-    from kopiena.teams.selectors import access_workspace
-
-    access = access_workspace(actor=seeded.ctx.owner, slug=seeded.workspace.slug)
+def vk(owner_access):
+    access = owner_access  # a plain workspace: the webhook probes need no demo data
     account = account_connect(
         access=access,
         platform="vk",
@@ -283,10 +282,8 @@ def vk(seeded):
 
 
 @pytest.fixture
-def facebook(seeded):
-    from kopiena.teams.selectors import access_workspace
-
-    access = access_workspace(actor=seeded.ctx.owner, slug=seeded.workspace.slug)
+def facebook(owner_access):
+    access = owner_access  # a plain workspace: the webhook probes need no demo data
     account = account_connect(
         access=access,
         platform="facebook",
@@ -406,13 +403,12 @@ def test_an_unauthenticated_post_to_a_mastodon_endpoint_creates_nothing(client, 
 
 
 @pytest.fixture
-def telegram(seeded, settings):
+def telegram(owner_access, settings):
     from kopiena.connectors.testing import LocalServer
-    from kopiena.teams.selectors import access_workspace
     from tests.connectors.test_telegram import BOT_TOKEN, FakeTelegram
 
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the fake Bot API answers on 127.0.0.1
-    access = access_workspace(actor=seeded.ctx.owner, slug=seeded.workspace.slug)
+    access = owner_access
     with LocalServer() as server:
         FakeTelegram(server)
         account = account_connect(
