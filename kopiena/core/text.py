@@ -9,6 +9,7 @@ is removed at every edge: form fields and query strings (``NulStrippingMiddlewar
 from __future__ import annotations
 
 from django.http import QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja.parser import Parser
 
 NUL = "\x00"
@@ -50,10 +51,18 @@ class NulStrippingMiddleware:
         cleaned = _cleaned(request.GET)
         if cleaned is not None:
             request.GET = cleaned
-        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+        # The API parses its own bodies (NulStrippingParser for JSON; the import reads the raw body, whose
+        # cells the importer cleans): reading its stream here would leave request.body unreadable.
+        if (
+            request.method == "POST"
+            and request.content_type in self.FORM_TYPES
+            and not request.path_info.startswith("/api/")
+        ):
             try:
                 post = request.POST  # too big (RequestDataTooBig) raises here, as it would in the CSRF check
-            except UnreadablePostError:  # the client went away: as CsrfViewMiddleware, let the view see it
+            except (UnreadablePostError, MultiPartParserError):
+                # The client went away, or sent a multipart body without a boundary: as CsrfViewMiddleware,
+                # leave it to the view (an API operation that reads request.body answers it as bad input).
                 post = None
             cleaned = _cleaned(post) if post is not None else None
             if cleaned is not None:

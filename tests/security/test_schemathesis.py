@@ -43,10 +43,6 @@ SETTINGS = hypothesis.settings(
 # publishing policy's refusal. Never 422 (the document would be wrong) and never 5xx.
 POSITIVE_STATUSES = ["2xx", "400", "401", "403", "404", "409"]
 CONFIG = {
-    # NUL bytes in strings: PostgreSQL refuses them in text parameters (a 500 in GET /posts filters today).
-    # That is issue 9 item 9, fixed at the edge and tested in tests/security/test_nul_bytes.py; turn this
-    # back on (the schemathesis default) once that fix is merged.
-    "generation": {"allow-x00": False},
     "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES}},
     "operations": [
         {
