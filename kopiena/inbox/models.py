@@ -23,6 +23,13 @@ class ThreadStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Resolution(models.TextChoices):
+    """Why a conversation was closed without (or after) our answer: both need a reason and are reported."""
+
+    RESOLVED = "resolved", _("Resolved")
+    NO_REPLY_NEEDED = "no_reply_needed", _("No reply needed")
+
+
 class Priority(models.TextChoices):
     """The policy's routing priorities (policy.schema.Priority); ``rank`` orders the inbox."""
 
@@ -76,6 +83,11 @@ class Thread(WorkspaceScopedModel):
     response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # M3: when an acute conversation's owed answer was last escalated to the playbook's roles.
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when a person closes it ("resolved" / "no reply needed"), with the reason they gave; cleared
+    # when the conversation opens again.
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
+    resolution_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -175,3 +187,70 @@ class SavedReply(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SlaKind(models.TextChoices):
+    FIRST = "first", _("First answer")
+    NEXT = "next", _("Next answer")
+
+
+class SlaStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")  # overdue, or answered late
+
+
+class AppliedSla(WorkspaceScopedModel):
+    """One answer we owe (M2/M8): the first one in a thread, or a next one after the customer wrote again
+    following our answer. The deadline is in business time when the policy says so (core.business_time).
+
+    ``state`` and the timestamps are a summary; the history is the append-only ``SlaEvent`` rows.
+    ``elapsed_seconds`` is the (business) time used before the latest pause, so a resumed clock only gets
+    what was left."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="slas")
+    # The remote id of the message that started the clock (items are bulk-inserted after their SLA).
+    started_by = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=8, choices=SlaKind.choices)
+    state = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.RUNNING)
+    target_seconds = models.PositiveIntegerField()
+    business_time = models.BooleanField(default=True)
+    warn_share = models.FloatField(default=0.75)
+    started_at = models.DateTimeField()
+    warn_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, help_text="Answered, or paused")
+    elapsed_seconds = models.FloatField(default=0)
+    answer_seconds = models.FloatField(null=True, blank=True, help_text="Business seconds to the answer")
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [
+            models.Index(fields=["state", "warn_at"], name="inbox_sla_warn"),
+            models.Index(fields=["state", "due_at"], name="inbox_sla_due"),
+        ]
+
+
+class SlaEventKind(models.TextChoices):
+    STARTED = "started", _("Started")
+    WARNED = "warned", _("Due soon")
+    MET = "met", _("Answered in time")
+    BREACHED = "breached", _("Overdue")
+    ANSWERED_LATE = "answered_late", _("Answered late")
+    PAUSED = "paused", _("Paused")
+    RESUMED = "resumed", _("Resumed")
+
+
+class SlaEvent(models.Model):
+    """What happened to an AppliedSla, append-only (written only by inbox.sla_clock; never updated)."""
+
+    sla = models.ForeignKey(AppliedSla, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=SlaEventKind.choices)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

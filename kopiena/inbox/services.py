@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,17 +16,26 @@ from django.utils.translation import gettext_noop
 from kopiena.audit.services import audit_record
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.types import RemoteItem, WebhookEvent
-from kopiena.core import business_time
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.inbox import sla_clock
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
-from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
+from kopiena.inbox.models import (
+    PRIORITY_RANK,
+    Item,
+    Priority,
+    Reply,
+    ReplyState,
+    Resolution,
+    Thread,
+    ThreadStatus,
+)
 from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
 from kopiena.integrations import platforms
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.nlp import Classification, check_tone, classify_batch
 from kopiena.policy import evaluators
-from kopiena.policy.selectors import business_calendar_for, policy_current
+from kopiena.policy.selectors import policy_current
 from kopiena.teams.models import Membership, Role, User
 from kopiena.teams.permissions import Perm, role_can
 from kopiena.teams.selectors import Access
@@ -52,18 +60,6 @@ def _classification_data(c: Classification) -> dict:
         "spam": c.spam,
         "toxic": c.toxic,
     }
-
-
-def _due_at(workspace, policy, *, kind: str, priority: str, start) -> object:
-    """When the first answer is due: the policy's target (default 6 h, M8) in business time."""
-    targets = policy.engagement.response_targets
-    seconds = evaluators.response_target_seconds(policy, kind=kind, priority=priority)
-    if not targets.business_time:
-        return start + timedelta(seconds=seconds)
-    try:
-        return business_time.add_business_seconds(business_calendar_for(workspace=workspace), start, seconds)
-    except business_time.NeverOpen:  # a calendar with no open hours: fall back to the wall clock
-        return start + timedelta(seconds=seconds)
 
 
 def _assignee_for(workspace, person: str | None) -> User | None:
@@ -116,6 +112,7 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
     threads: dict[str, Thread] = {}
     created_threads = 0
     rows: list[Item] = []
+    owed: dict[int, sla_clock.SlaStart] = {}
     for remote, text, c in zip(fresh, texts, classes, strict=True):
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
@@ -138,16 +135,13 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
             created_threads += created
             threads[placement.root] = thread
         _thread_absorb(thread, remote, c, decision)
-        if thread.response_due_at is None:  # nothing owed yet: this item starts the clock
-            thread.response_due_at = _due_at(
-                workspace,
-                policy,
-                kind=placement.kind,
-                priority=thread.priority,
+        if thread.response_due_at is None and thread.pk not in owed:  # nothing owed: this starts a clock
+            owed[thread.pk] = sla_clock.SlaStart(
+                thread=thread,
                 start=clock_start(remote.created_at, moment),
+                item_kind=placement.kind,
+                started_by=remote.external_id,
             )
-            if thread.first_response_due_at is None:
-                thread.first_response_due_at = thread.response_due_at
         rows.append(
             Item(
                 workspace=workspace,
@@ -175,6 +169,8 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
                 scores=c.scores,
             )
         )
+    # Priorities are final once the whole batch is absorbed, so the targets are computed after it.
+    sla_clock.slas_start(workspace=workspace, starts=list(owed.values()), policy=policy)
     Item.objects.bulk_create(rows, ignore_conflicts=True)
     for thread in threads.values():  # only what ingest owns: a concurrent assignment is kept
         thread.save(update_fields=_ABSORBED_FIELDS)
@@ -201,6 +197,8 @@ _ABSORBED_FIELDS = [
     "status",
     "response_due_at",
     "first_response_due_at",
+    "resolution",
+    "resolution_reason",
     "updated_at",
 ]
 
@@ -222,6 +220,7 @@ def _thread_absorb(thread: Thread, remote: RemoteItem, c: Classification, decisi
             thread.route_rule = decision.rule_name
     if thread.status != ThreadStatus.OPEN:
         thread.status = ThreadStatus.OPEN
+        thread.resolution, thread.resolution_reason = "", ""
 
 
 def items_ingest_webhook(*, account: ConnectedAccount, events: list[WebhookEvent]) -> None:
@@ -268,22 +267,60 @@ def thread_assign(*, access: Access, thread: Thread, assignee: User | None) -> T
     return thread
 
 
+RESOLUTION_REASON_MAX = 200
+
+
 @transaction.atomic
-def thread_set_status(*, access: Access, thread: Thread, status: str) -> Thread:
-    """Close a thread (nothing more to do) or reopen it. New items reopen a closed thread by themselves."""
+def thread_set_status(
+    *, access: Access, thread: Thread, status: str, resolution: str = "", reason: str = ""
+) -> Thread:
+    """Close a thread or reopen it. Closing takes a ``resolution`` ("resolved" / "no reply needed") and a
+    ``reason`` (both reported); an answer still owed is paused with them. Reopening by hand resumes a
+    paused answer with the business time it had left. New items reopen a closed thread by themselves."""
     access.require(Perm.INBOX_REPLY)
     _same_workspace(access, thread)
     status = ThreadStatus(status)
-    before = {"status": thread.status}
+    reason = " ".join(reason.split())
+    if status == ThreadStatus.CLOSED:
+        if resolution not in Resolution.values:
+            raise DomainError(_("Choose “Resolved” or “No reply needed”."), field="resolution")
+        if not reason:
+            raise DomainError(_("Say why the conversation is closed."), field="reason")
+        if len(reason) > RESOLUTION_REASON_MAX:
+            raise DomainError(
+                _("Keep the reason under %(count)s characters.") % {"count": RESOLUTION_REASON_MAX},
+                field="reason",
+            )
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    before = {"status": thread.status, "resolution": thread.resolution}
+    at = now()
+    if status == ThreadStatus.CLOSED:
+        if thread.status != ThreadStatus.CLOSED:
+            sla_clock.sla_pause(thread=thread, at=at, resolution=resolution, reason=reason)
+        thread.resolution, thread.resolution_reason, thread.resolved_at = resolution, reason, at
+        thread.response_due_at = None
+    else:
+        if thread.status == ThreadStatus.CLOSED:
+            sla_clock.sla_resume(thread=thread, at=at)
+        thread.resolution, thread.resolution_reason = "", ""
     thread.status = status
-    thread.save(update_fields=["status", "updated_at"])
+    thread.save(
+        update_fields=[
+            "status",
+            "resolution",
+            "resolution_reason",
+            "resolved_at",
+            "response_due_at",
+            "updated_at",
+        ]
+    )
     audit_record(
         actor=access.user,
         workspace=access.workspace,
         action="inbox.thread_close" if status == ThreadStatus.CLOSED else "inbox.thread_reopen",
         obj=thread,
         before=before,
-        after={"status": status},
+        after={"status": status, "resolution": thread.resolution, "reason": thread.resolution_reason},
     )
     return thread
 
@@ -446,6 +483,7 @@ def reply_record_outcome(
     if reply.state == ReplyState.SENT:
         reply.sent_at = now()
         thread = Thread.objects.select_for_update().get(pk=reply.item.thread_id)
+        sla_clock.sla_answer(thread=thread, at=reply.sent_at)
         if thread.first_responded_at is None:
             thread.first_responded_at = reply.sent_at
         thread.response_due_at = None  # answered: the clock stops until they write again

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.inbox.models import ReplyState, Sentiment, ThreadStatus
+from kopiena.inbox.models import ReplyState, Resolution, Sentiment, ThreadStatus
 from kopiena.inbox.polling import inbox_capable
 from kopiena.inbox.reply_approval import may_approve_reply, reply_approve, reply_send_back
 from kopiena.inbox.saved_replies import saved_replies_for, saved_reply_create, saved_reply_delete
@@ -115,6 +115,7 @@ def _thread_page(
         "can_reply": access.can(Perm.INBOX_REPLY) and inbox_capable(thread.account.platform),
         "saved_replies": list(saved_replies_for(access=access, language=thread.language or "")),
         "may_approve": may_approve_reply(access=access),
+        "resolutions": Resolution.choices,
     }
     return render(request, "inbox/thread.html", context, status=status)
 
@@ -189,9 +190,19 @@ def thread_status_view(request: HttpRequest, ws: str, thread_id: int) -> HttpRes
     if status not in ThreadStatus.values:
         messages.error(request, _("Unknown status."))
     else:
-        thread_set_status(access=request.access, thread=thread, status=status)
-        if status == ThreadStatus.CLOSED:
-            messages.success(request, _("Closed."))
+        try:
+            thread_set_status(
+                access=request.access,
+                thread=thread,
+                status=status,
+                resolution=request.POST.get("resolution", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if status == ThreadStatus.CLOSED:
+                messages.success(request, _("Closed."))
     return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
 
 

@@ -368,6 +368,12 @@ class ResponseTargets(Strict):
     by_priority: dict[Priority, Annotated[int, Field(ge=60)]] = {}
     by_kind: dict[Key, Annotated[int, Field(ge=60)]] = {}
     business_time: bool = True
+    # A customer writing again after our answer is owed a next answer within this (None: as the first).
+    next_response_seconds: int | None = Field(default=None, ge=60)
+    # "Due soon" is announced once this share of the target has passed.
+    warn_at_share: float = Field(default=0.75, gt=0, lt=1)
+    # Besides the person (or role) it is routed to, these roles hear about every overdue answer.
+    overdue_notify_roles: list[RoleName] = ["manager"]
 
 
 class RouteMatch(Strict):

@@ -132,7 +132,10 @@ def test_assign_to_me_and_close(login, member, workspace, thread):
     moderator = member(Role.MODERATOR)
     client = login(moderator)
     client.post(_url(workspace, f"{thread.pk}/assign/"), {"assignee": "me"})
-    client.post(_url(workspace, f"{thread.pk}/status/"), {"status": "closed"})
+    client.post(
+        _url(workspace, f"{thread.pk}/status/"),
+        {"status": "closed", "resolution": "resolved", "reason": "Answered by phone"},
+    )
     thread.refresh_from_db()
     assert thread.assignee == moderator and thread.status == ThreadStatus.CLOSED
     assert "Kad būs kafija?" in client.get(_url(workspace) + "?view=closed").content.decode()
