@@ -2,7 +2,8 @@
 
 A thread groups what belongs to one conversation on one account: a top-level comment under our post and
 the replies beneath it, a mention and its replies, or every direct message with one person. Negative
-comments are never deleted (M4): there is no delete here at all; hiding is a flag for spam/toxic items.
+comments are never deleted (M4): there is no delete here at all; hiding on the platform is a person's
+decision with a reason from the policy's list, and the text is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ class Resolution(models.TextChoices):
 
     RESOLVED = "resolved", _("Resolved")
     NO_REPLY_NEEDED = "no_reply_needed", _("No reply needed")
+
+
+class HideReason(models.TextChoices):
+    """Why a person hid an item on the platform (M4: the policy's ``moderation.hide_reasons``)."""
+
+    ILLEGAL = "illegal", _("Illegal content")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    SPAM = "spam", _("Spam")
+    INSULTS = "insults", _("Insults to others")
 
 
 class Priority(models.TextChoices):
@@ -127,6 +137,12 @@ class Item(WorkspaceScopedModel):
     acute_reasons = models.JSONField(default=list, blank=True)
     scores = models.JSONField(default=dict, blank=True)
     hidden = models.BooleanField(_("hidden"), default=False)
+    # Who hid it, when and why (M4): the text above is always kept for the team.
+    hidden_reason = models.CharField(max_length=20, choices=HideReason.choices, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["remote_created_at", "pk"]

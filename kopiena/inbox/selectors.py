@@ -97,3 +97,12 @@ def languages_in_inbox(*, access: Access) -> list[str]:
             .values_list("language", flat=True)
         )
     )
+
+
+def hidden_items(*, access: Access) -> QuerySet[Item]:
+    """Everything hidden on the platform in the workspace, the latest first (the M4 audit list)."""
+    return (
+        Item.objects.filter(workspace=access.workspace, hidden=True)
+        .select_related("account", "thread", "hidden_by")
+        .order_by("-hidden_at", "-pk")
+    )

@@ -1,7 +1,8 @@
 """All inbox writes: ingest (poll and webhook), assignment, closing, hiding, replying.
 
-Negative comments are never deleted (M4): nothing here deletes an item. Hiding is allowed only for what
-the policy's moderation section lists (spam/toxic), by the roles it names, on platforms that can hide.
+Negative comments are never deleted (M4): nothing here deletes an item. Nothing is hidden automatically
+either: a person in the policy's ``moderation.hide_roles`` hides an item with one of its ``hide_reasons``,
+on platforms that can hide; the text is kept here.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from django.utils.translation import gettext_noop
 
 from kopiena.audit.services import audit_record
 from kopiena.connectors.capabilities import Capability
-from kopiena.connectors.types import RemoteItem, WebhookEvent
+from kopiena.connectors.types import PostDraft, RemoteItem, WebhookEvent
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.inbox import sla_clock
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of
 from kopiena.inbox.models import (
     PRIORITY_RANK,
+    HideReason,
     Item,
     Priority,
     Reply,
@@ -325,37 +327,49 @@ def thread_set_status(
     return thread
 
 
+def hide_reasons_for(*, access: Access) -> list[tuple[str, str]]:
+    """The reasons the policy accepts for hiding, as (value, label) in the reader's language."""
+    allowed = policy_current(workspace=access.workspace).engagement.moderation.hide_reasons
+    return [(value, label) for value, label in HideReason.choices if value in allowed]
+
+
 def can_hide_item(*, access: Access, item: Item) -> bool:
-    """Hide is for spam/toxic items only (the policy), by its roles, where the platform can hide."""
+    """M4 strictly: a person in the policy's ``hide_roles`` may hide an item (with a reason from the
+    policy's list) on platforms that can hide. The classifier never decides it: a toxic negative
+    comment stays visible until a person hides it for one of those reasons."""
     if not access.can(Perm.INBOX_MODERATE) or item.hidden:
         return False
-    policy = policy_current(workspace=access.workspace)
-    if not evaluators.can_hide(policy, {"spam": item.spam, "toxic": item.toxic}, access.role):
+    moderation = policy_current(workspace=access.workspace).engagement.moderation
+    if access.role not in moderation.hide_roles or not moderation.hide_reasons:
         return False
     return Capability.HIDE.value in platforms.capability_names(item.account.platform)
 
 
 @transaction.atomic
-def item_hide(*, access: Access, item: Item) -> Item:
-    """Hide a spam/toxic item on the platform (a task does the call). Never a delete (M4)."""
+def item_hide(*, access: Access, item: Item, reason: str) -> Item:
+    """Hide an item on the platform (a task does the call) for ``reason`` (one of the policy's
+    ``hide_reasons``). Never a delete (M4): the text stays here, and the hidden-items list shows who hid
+    what, when and why."""
     access.require(Perm.INBOX_MODERATE)
     if item.workspace_id != access.workspace.pk:
         raise DomainError(gettext_noop("No such conversation."))
     if not can_hide_item(access=access, item=item):
         raise DomainError(
             _(
-                "Only spam and abusive comments may be hidden, and only on platforms that can hide. "
-                "Negative comments are answered, never removed."
+                "Only the roles the policy names may hide a comment, only on platforms that can hide, "
+                "and only for one of the policy's reasons. Negative comments are answered, never removed."
             )
         )
-    item.hidden = True
-    item.save(update_fields=["hidden", "updated_at"])
+    if reason not in dict(hide_reasons_for(access=access)):
+        raise DomainError(_("Choose one of the policy's reasons for hiding."), field="reason")
+    item.hidden, item.hidden_reason, item.hidden_by, item.hidden_at = True, reason, access.user, now()
+    item.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
     audit_record(
         actor=access.user,
         workspace=access.workspace,
         action="inbox.item_hide",
         obj=item,
-        after={"hidden": True},
+        after={"hidden": True, "reason": reason, "sentiment": item.sentiment, "toxic": item.toxic},
     )
     from kopiena.inbox.tasks import item_hide_remote
 
@@ -386,6 +400,29 @@ class ReplyBlocked(DomainError):
         self.problems = problems
 
 
+def reply_limit(*, platform: str) -> int:
+    """How many characters (as the platform counts them) an answer on ``platform`` may have; 0: no limit."""
+    return platforms.connector_class(platform).limits.max_text_length
+
+
+def reply_length_problem(*, platform: str, text: str) -> ReplyProblem | None:
+    """The platform's own count (Mastodon's 23-character links, Bluesky's graphemes …) against its limit.
+    ``text_length`` reads only the draft, so no connection (no credentials) is needed to count."""
+    limit = reply_limit(platform=platform)
+    if not limit:
+        return None
+    cls = platforms.connector_class(platform)
+    length = cls.text_length(object.__new__(cls), PostDraft(text=text))
+    if length <= limit:
+        return None
+    return ReplyProblem(
+        "too_long",
+        _("The answer is %(length)s characters; this platform allows %(limit)s. Shorten it by %(over)s.")
+        % {"length": length, "limit": limit, "over": length - limit},
+        hard=True,
+    )
+
+
 def reply_problems(*, access: Access, item: Item, text: str, link_context: str = "") -> list[ReplyProblem]:
     """Everything the tone guard (nlp.check_tone; acute → apology and next step), the policy's banned
     phrases, link rules (M9) and acute playbook (M3) say about ``text`` as an answer to ``item``."""
@@ -394,6 +431,9 @@ def reply_problems(*, access: Access, item: Item, text: str, link_context: str =
     problems: list[ReplyProblem] = []
     if not text.strip():
         return [ReplyProblem("empty", _("Write the answer first."), hard=True)]
+    too_long = reply_length_problem(platform=item.account.platform, text=text.strip())
+    if too_long is not None:  # refused here, in the reply box, not later by the platform
+        return [too_long]
     playbook = policy.engagement.acute_playbook
     if thread.acute and access.role != Role.OWNER:
         allowed = access.role in playbook.responder_roles or access.user.username in playbook.responder_people

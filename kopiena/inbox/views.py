@@ -23,6 +23,7 @@ from kopiena.inbox.selectors import (
     access_item,
     access_reply,
     access_thread,
+    hidden_items,
     languages_in_inbox,
     thread_items,
     threads_for,
@@ -30,8 +31,10 @@ from kopiena.inbox.selectors import (
 from kopiena.inbox.services import (
     ReplyBlocked,
     can_hide_item,
+    hide_reasons_for,
     item_hide,
     item_reply,
+    reply_limit,
     thread_assign,
     thread_set_status,
 )
@@ -116,6 +119,8 @@ def _thread_page(
         "saved_replies": list(saved_replies_for(access=access, language=thread.language or "")),
         "may_approve": may_approve_reply(access=access),
         "resolutions": Resolution.choices,
+        "hide_reasons": hide_reasons_for(access=access),
+        "reply_limit": reply_limit(platform=thread.account.platform),
     }
     return render(request, "inbox/thread.html", context, status=status)
 
@@ -211,12 +216,19 @@ def thread_status_view(request: HttpRequest, ws: str, thread_id: int) -> HttpRes
 def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     item = access_item(access=request.access, pk=item_id)
     try:
-        item_hide(access=request.access, item=item)
+        item_hide(access=request.access, item=item, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, _(exc.message))
     else:
         messages.success(request, _("Hidden on the platform. It stays here, marked as hidden."))
     return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
+
+
+@workspace_view(perm=Perm.INBOX_READ)
+def hidden_items_view(request: HttpRequest, ws: str) -> HttpResponse:
+    """M4 audit: every item hidden on the platform, by whom, when and why, with its text."""
+    page = Paginator(hidden_items(access=request.access), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inbox/hidden.html", {"page": page})
 
 
 @workspace_view(perm=Perm.INBOX_READ)

@@ -430,6 +430,14 @@ class Moderation(Strict):
     never_delete_negative: Literal[True] = True
     hide_only: list[Literal["spam", "toxic"]] = ["spam", "toxic"]
     hide_roles: list[RoleName] = ["owner", "manager", "moderator"]
+    # M4 strictly: nothing is hidden automatically; a person in ``hide_roles`` hides an item only with
+    # one of these reasons (a negative opinion is never one of them).
+    hide_reasons: list[Literal["illegal", "personal_data", "spam", "insults"]] = [
+        "illegal",
+        "personal_data",
+        "spam",
+        "insults",
+    ]
     delete_spam: bool = False
 
     @field_validator("never_delete_negative", mode="before")
