@@ -95,6 +95,12 @@ class Thread(WorkspaceScopedModel):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Set when a person closes it ("resolved" / "no reply needed"), with the reason they gave; cleared
     # when the conversation opens again.
+    # What the list views filter on without joining items: the kind of the item that started it (Mentions,
+    # Direct messages), every intent any item had as ",question,complaint," (portable "contains" on SQLite
+    # and PostgreSQL), and whether anyone in it does not follow us (Non-followers).
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices, blank=True)
+    intent_keys = models.CharField(max_length=300, blank=True)
+    non_follower = models.BooleanField(default=False)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     resolution_reason = models.CharField(_("reason"), max_length=200, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -103,7 +109,11 @@ class Thread(WorkspaceScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["account", "root_external_id"], name="inbox_thread_unique_root")
         ]
-        indexes = [models.Index(fields=["workspace", "status", "last_item_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "last_item_at"]),
+            # The list views: sorted by the answer's deadline, keyset-paginated on (due, id).
+            models.Index(fields=["workspace", "response_due_at", "id"], name="inbox_thread_due"),
+        ]
 
     def __str__(self) -> str:
         return self.subject or self.root_external_id

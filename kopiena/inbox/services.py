@@ -132,6 +132,7 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
                     "assigned_role": decision.role or "",
                     "route_rule": decision.rule_name,
                     "priority": decision.priority,
+                    "kind": placement.kind,
                 },
             )
             created_threads += created
@@ -189,6 +190,8 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
 
 _ABSORBED_FIELDS = [
     "last_item_at",
+    "intent_keys",
+    "non_follower",
     "sentiment",
     "language",
     "acute",
@@ -212,6 +215,14 @@ def _thread_absorb(thread: Thread, remote: RemoteItem, c: Classification, decisi
         thread.last_item_at = remote.created_at
         thread.sentiment = c.sentiment
         thread.language = c.language
+    new_intents = {i for i in c.intents if i and "," not in i} - set(
+        filter(None, thread.intent_keys.split(","))
+    )
+    if new_intents:
+        keys = sorted({*filter(None, thread.intent_keys.split(",")), *new_intents})
+        thread.intent_keys = f",{','.join(keys)}," if len(",".join(keys)) < 290 else thread.intent_keys
+    if remote.author.is_follower is False:
+        thread.non_follower = True
     if c.acute:
         thread.acute = True
         thread.acute_reasons = sorted({*thread.acute_reasons, *c.acute_reasons})

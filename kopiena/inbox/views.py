@@ -26,7 +26,7 @@ from kopiena.inbox.selectors import (
     hidden_items,
     languages_in_inbox,
     thread_items,
-    threads_for,
+    threads_page,
 )
 from kopiena.inbox.services import (
     ReplyBlocked,
@@ -52,40 +52,71 @@ def _filter_labels() -> dict[str, str]:
     return {
         "open": _("Open"),
         "mine": _("Mine"),
-        "acute": _("Acute"),
+        "role": _("My role's queue"),
         "unassigned": _("Unassigned"),
+        "due_soon": _("Due soon"),
+        "overdue": _("Overdue"),
+        "acute": _("Acute"),
+        "negative": _("Negative"),
+        "questions": _("Questions"),
+        "mentions": _("Mentions"),
+        "non_followers": _("Non-followers"),
+        "dms": _("Direct messages"),
         "closed": _("Closed"),
         "all": _("All"),
     }
 
 
+def _intent_labels() -> list[tuple[str, str]]:
+    return [
+        ("question", _("Question")),
+        ("request", _("Request")),
+        ("suggestion", _("Suggestion")),
+        ("complaint", _("Complaint")),
+        ("praise", _("Praise")),
+    ]
+
+
 @workspace_view(perm=Perm.INBOX_READ)
 def inbox(request: HttpRequest, ws: str) -> HttpResponse:
+    """The list, by the answer's deadline, keyset-paginated (``after``). ``partial=1`` (htmx polling every
+    30 s on the first page) returns only the list, so new conversations appear without a reload."""
     filters = InboxFilter.from_query(request.GET)
-    page = Paginator(threads_for(access=request.access, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    moment = now()
+    page = threads_page(
+        access=request.access,
+        filters=filters,
+        cursor=request.GET.get("after", "")[:40],
+        size=PAGE_SIZE,
+        at=moment,
     )
     calendar = business_calendar_for(workspace=request.access.workspace)
-    moment = now()
-    for thread in page:
+    for thread in page.threads:
         thread.sla = sla_state(thread, calendar, moment)
         thread.latest = thread.items_newest_first[0] if thread.items_newest_first else None
+    query = urlencode({k: v for k, v in request.GET.items() if k not in ("after", "partial") and v})
+    context = {
+        "threads": page.threads,
+        "next_cursor": page.next_cursor,
+        "first_page": not request.GET.get("after"),
+        "filters": filters,
+        "query": query,
+    }
     accounts = list(accounts_of(access=request.access))
-    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return render(
-        request,
-        "inbox/index.html",
+    context["has_inbox_account"] = any(inbox_capable(a.platform) for a in accounts)
+    if request.GET.get("partial") == "1":
+        return render(request, "inbox/_list.html", context)
+    context.update(
         {
-            "page_obj": page,
-            "filters": filters,
             "views": [(key, _filter_labels()[key]) for key in FILTERS],
             "accounts": accounts,
-            "has_inbox_account": any(inbox_capable(a.platform) for a in accounts),
             "languages": languages_in_inbox(access=request.access),
             "sentiments": Sentiment.choices,
-            "query": query,
-        },
+            "intents": _intent_labels(),
+            "assignees": _repliers(request.access),
+        }
     )
+    return render(request, "inbox/index.html", context)
 
 
 def _repliers(access) -> list:
