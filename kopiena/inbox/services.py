@@ -111,32 +111,49 @@ def items_ingest(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem
         )
     )
     moment = now()
-    threads: dict[str, Thread] = {}
-    created_threads = 0
     rows: list[Item] = []
     owed: dict[int, sla_clock.SlaStart] = {}
-    for remote, text, c in zip(fresh, texts, classes, strict=True):
+    placed = []
+    people: dict[str | None, User | None] = {}
+    new_threads: dict[str, Thread] = {}  # the first item of a conversation decides its routing
+    for remote, c in zip(fresh, classes, strict=True):
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
-        thread = threads.get(placement.root)
         decision = evaluators.route(policy, _classification_data(c), account_key)
-        if thread is None:
-            thread, created = Thread.objects.get_or_create(
+        placed.append((placement, decision))
+        if decision.person not in people:
+            people[decision.person] = _assignee_for(workspace, decision.person)
+        if placement.root not in new_threads:
+            new_threads[placement.root] = Thread(
+                workspace=workspace,
                 account=account,
                 root_external_id=placement.root,
-                defaults={
-                    "workspace": workspace,
-                    "post_external_id": placement.post,
-                    "subject": subject_of(remote.title or remote.text),
-                    "assignee": _assignee_for(workspace, decision.person),
-                    "assigned_role": decision.role or "",
-                    "route_rule": decision.rule_name,
-                    "priority": decision.priority,
-                    "kind": placement.kind,
-                },
+                post_external_id=placement.post,
+                subject=subject_of(remote.title or remote.text),
+                assignee=people[decision.person],
+                assigned_role=decision.role or "",
+                route_rule=decision.rule_name,
+                priority=decision.priority,
+                kind=placement.kind,
             )
-            created_threads += created
-            threads[placement.root] = thread
+    # One query for the conversations that exist, one insert for the new ones; a concurrent ingest that
+    # created the same conversation wins the unique constraint and its row is read back.
+    threads = {
+        t.root_external_id: t
+        for t in Thread.objects.filter(account=account, root_external_id__in=list(new_threads))
+    }
+    missing = [t for root, t in new_threads.items() if root not in threads]
+    if missing:
+        Thread.objects.bulk_create(missing, ignore_conflicts=True)
+        threads.update(
+            (t.root_external_id, t)
+            for t in Thread.objects.filter(
+                account=account, root_external_id__in=[t.root_external_id for t in missing]
+            )
+        )
+    created_threads = len(missing)
+    for remote, text, c, (placement, decision) in zip(fresh, texts, classes, placed, strict=True):
+        thread = threads[placement.root]
         _thread_absorb(thread, remote, c, decision)
         if thread.response_due_at is None and thread.pk not in owed:  # nothing owed: this starts a clock
             owed[thread.pk] = sla_clock.SlaStart(
