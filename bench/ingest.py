@@ -103,7 +103,7 @@ def _measure(engine: str, rows: int, batch: int, accounts: int, load_at_start) -
     from kopiena.teams.selectors import access_workspace
     from kopiena.teams.services import workspace_create
 
-    owner = User.objects.create_user("bench-owner", password="x")
+    owner = User.objects.create_user("bench-owner", email="owner@bench.example", password="x")
     workspace = workspace_create(owner=owner, name="Bench", timezone="Europe/Riga", country="LV")
     access = access_workspace(actor=owner, slug=workspace.slug)
 
