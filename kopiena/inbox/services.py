@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -295,6 +296,40 @@ def thread_assign(*, access: Access, thread: Thread, assignee: User | None) -> T
         after={"assignee": thread.assignee_id},
     )
     return thread
+
+
+BULK_MAX = 200
+
+
+@transaction.atomic
+def threads_bulk(
+    *,
+    access: Access,
+    thread_ids: list[int],
+    action: str,
+    assignee: User | None = None,
+    resolution: str = "",
+    reason: str = "",
+) -> int:
+    """Assign (``assign``, None: back to the queue) or close (``resolve``, with resolution and reason)
+    several conversations at once. All or nothing: an id that is not a conversation of this workspace
+    is a 404 (never a hint that it exists elsewhere) and nothing changes. Returns how many changed."""
+    ids = sorted(set(thread_ids))
+    if not ids or len(ids) > BULK_MAX:
+        raise DomainError(_("Choose between 1 and %(count)s conversations.") % {"count": BULK_MAX})
+    threads = list(Thread.objects.filter(workspace=access.workspace, pk__in=ids).order_by("pk"))
+    if len(threads) != len(ids):
+        raise Http404
+    for thread in threads:
+        if action == "assign":
+            thread_assign(access=access, thread=thread, assignee=assignee)
+        elif action == "resolve":
+            thread_set_status(
+                access=access, thread=thread, status=ThreadStatus.CLOSED, resolution=resolution, reason=reason
+            )
+        else:
+            raise DomainError(_("Unknown action."))
+    return len(threads)
 
 
 RESOLUTION_REASON_MAX = 200

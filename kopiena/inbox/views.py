@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,7 @@ from kopiena.inbox.services import (
     reply_limit,
     thread_assign,
     thread_set_status,
+    threads_bulk,
 )
 from kopiena.inbox.sla import sla_state
 from kopiena.integrations.selectors import accounts_of
@@ -104,6 +106,7 @@ def inbox(request: HttpRequest, ws: str) -> HttpResponse:
     }
     accounts = list(accounts_of(access=request.access))
     context["has_inbox_account"] = any(inbox_capable(a.platform) for a in accounts)
+    context["can_bulk"] = request.access.can(Perm.INBOX_ASSIGN)
     if request.GET.get("partial") == "1":
         return render(request, "inbox/_list.html", context)
     context.update(
@@ -114,6 +117,7 @@ def inbox(request: HttpRequest, ws: str) -> HttpResponse:
             "sentiments": Sentiment.choices,
             "intents": _intent_labels(),
             "assignees": _repliers(request.access),
+            "resolutions": Resolution.choices,
         }
     )
     return render(request, "inbox/index.html", context)
@@ -253,6 +257,43 @@ def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Hidden on the platform. It stays here, marked as hidden."))
     return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_REPLY)
+def threads_bulk_view(request: HttpRequest, ws: str) -> HttpResponse:
+    """Bulk assign / resolve from the list. Another workspace's id: 404, nothing changed."""
+    raw = request.POST.getlist("thread")
+    if not all(value.isdigit() for value in raw):
+        raise Http404
+    action = request.POST.get("action", "")
+    assignee = None
+    choice = request.POST.get("assignee", "")
+    if action == "assign" and choice:
+        assignee = request.access.user if choice == "me" else _member_user(request.access, choice)
+    try:
+        changed = threads_bulk(
+            access=request.access,
+            thread_ids=[int(value) for value in raw],
+            action=action,
+            assignee=assignee,
+            resolution=request.POST.get("resolution", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(count)s conversations changed.") % {"count": changed})
+    return redirect(f"{reverse('inbox', kwargs={'ws': ws})}?{request.POST.get('query', '')}")
+
+
+def _member_user(access, pk: str):
+    membership = (
+        Membership.objects.select_related("user").filter(workspace=access.workspace, user_id=pk).first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.user
 
 
 @workspace_view(perm=Perm.INBOX_READ)

@@ -155,3 +155,37 @@ def test_the_list_page_has_every_view_and_refreshes_itself(inbox, login, owner, 
     assert client.get(f"/w/{workspace.slug}/inbox/?view=nope&q=kafejn%C4%ABcu").status_code == 200
     deep = client.get(f"/w/{workspace.slug}/inbox/?after=d1.1").text
     assert "hx-trigger" not in deep  # only the first page refreshes itself
+
+
+def test_bulk_assign_and_resolve_and_another_workspaces_thread_is_a_404_with_nothing_changed(
+    inbox, login, owner, workspace, other_workspace
+):
+    stranger = access_workspace(actor=other_workspace.memberships.get().user, slug=other_workspace.slug)
+    foreign = account_connect(
+        access=stranger,
+        platform="mastodon",
+        name="Other",
+        credentials={"access_token": "tok-other"},
+        base_url="https://other.example",
+        external_id="7",
+    )
+    items_ingest(account=foreign, remote_items=[remote("z1", "Sveiki!")])
+    theirs = Thread.objects.get(root_external_id="z1")
+    mine = [Thread.objects.get(root_external_id=r).pk for r in ("q1", "n1")]
+    client = login(owner)
+    url = f"/w/{workspace.slug}/inbox/bulk/"
+    response = client.post(url, {"thread": [*mine, theirs.pk], "action": "assign", "assignee": "me"})
+    assert response.status_code == 404
+    assert not Thread.objects.filter(assignee=owner).exists()
+    assert client.post(url, {"thread": ["x"], "action": "assign"}).status_code == 404
+
+    client.post(url, {"thread": mine, "action": "assign", "assignee": "me"})
+    assert set(Thread.objects.filter(assignee=owner).values_list("pk", flat=True)) == set(mine)
+    client.post(url, {"thread": mine, "action": "resolve", "resolution": "resolved", "reason": ""})
+    assert not Thread.objects.filter(pk__in=mine, status=ThreadStatus.CLOSED).exists()  # a reason is needed
+    client.post(
+        url, {"thread": mine, "action": "resolve", "resolution": "resolved", "reason": "Answered by phone"}
+    )
+    assert Thread.objects.filter(pk__in=mine, status=ThreadStatus.CLOSED).count() == 2
+    theirs.refresh_from_db()
+    assert theirs.status == ThreadStatus.OPEN and theirs.assignee is None
