@@ -7,7 +7,7 @@ when the policy says so (the inbox's SLA clocks count the same way), so "6 hours
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from django.db.models import Min, OuterRef, Subquery
 
 from kopiena.analytics.models import MetricSnapshot
 from kopiena.core import business_time
-from kopiena.inbox.models import Reply, ReplyState, Thread
+from kopiena.inbox.models import AppliedSla, Reply, ReplyState, Resolution, SlaKind, SlaStatus, Thread
 from kopiena.policy.selectors import business_calendar_for, policy_current
 from kopiena.publishing.models import Delivery
 from kopiena.teams.selectors import Access
@@ -42,6 +42,15 @@ class ResponseTimes:
     weeks: list[tuple[date, float, int]] = field(default_factory=list)  # (Monday, average hours, answered)
     people: list[tuple[str, float, int]] = field(default_factory=list)  # (name, average hours, answered)
     unanswered: int = 0
+    # Next answers (the customer wrote again after our answer), from the inbox's SLA records.
+    next_target_hours: float | None = None
+    next_answered: int = 0
+    next_average_hours: float | None = None
+    next_within_target_percent: float | None = None
+    next_overdue_now: int = 0
+    # Conversations closed in the period by how they ended ("resolved" / "no reply needed"), and the
+    # reasons given most often: (resolution label, count, [(reason, count), …]).
+    closed: list[tuple[str, int, list[tuple[str, int]]]] = field(default_factory=list)
 
 
 def response_times(*, access: Access, start: date, end: date) -> ResponseTimes:
@@ -101,7 +110,48 @@ def response_times(*, access: Access, start: date, end: date) -> ResponseTimes:
             ((name, round(statistics.fmean(v), 2), len(v)) for name, v in by_person.items()),
             key=lambda row: row[1],
         )
+    _next_answers(report, workspace, since, until, at_most=targets.next_response_seconds)
+    _closed(report, workspace, since, until)
     return report
+
+
+def _next_answers(report: ResponseTimes, workspace, since: datetime, until: datetime, at_most) -> None:
+    """Next answers given in the period: their business time to answer was measured by the SLA clock."""
+    rows = list(
+        AppliedSla.objects.filter(
+            workspace=workspace,
+            kind=SlaKind.NEXT,
+            stopped_at__gte=since,
+            stopped_at__lt=until,
+            answer_seconds__isnull=False,
+        ).values_list("answer_seconds", "target_seconds")
+    )
+    report.next_target_hours = at_most / 3600 if at_most else report.target_hours
+    report.next_overdue_now = AppliedSla.objects.filter(
+        workspace=workspace, kind=SlaKind.NEXT, state=SlaStatus.BREACHED, stopped_at__isnull=True
+    ).count()
+    if rows:
+        report.next_answered = len(rows)
+        report.next_average_hours = round(statistics.fmean(seconds for seconds, _t in rows) / 3600, 2)
+        within = sum(1 for seconds, target in rows if seconds <= target)
+        report.next_within_target_percent = round(100 * within / len(rows), 1)
+
+
+def _closed(report: ResponseTimes, workspace, since: datetime, until: datetime) -> None:
+    counts = (
+        Thread.objects.filter(workspace=workspace, resolved_at__gte=since, resolved_at__lt=until)
+        .exclude(resolution="")
+        .values_list("resolution", "resolution_reason")
+    )
+    by_resolution: dict[str, Counter] = defaultdict(Counter)
+    for resolution, reason in counts:
+        by_resolution[resolution][reason] += 1
+    labels = dict(Resolution.choices)
+    report.closed = [
+        (str(labels[key]), sum(reasons.values()), reasons.most_common(5))
+        for key, reasons in sorted(by_resolution.items())
+        if key in labels
+    ]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A thread groups what belongs to one conversation on one account: a top-level comment under our post and
 the replies beneath it, a mention and its replies, or every direct message with one person. Negative
-comments are never deleted (M4): there is no delete here at all; hiding is a flag for spam/toxic items.
+comments are never deleted (M4): there is no delete here at all; hiding on the platform is a person's
+decision with a reason from the policy's list, and the text is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,22 @@ class ThreadStatus(models.TextChoices):
     OPEN = "open", _("Open")
     WAITING = "waiting", _("Waiting for them")
     CLOSED = "closed", _("Closed")
+
+
+class Resolution(models.TextChoices):
+    """Why a conversation was closed without (or after) our answer: both need a reason and are reported."""
+
+    RESOLVED = "resolved", _("Resolved")
+    NO_REPLY_NEEDED = "no_reply_needed", _("No reply needed")
+
+
+class HideReason(models.TextChoices):
+    """Why a person hid an item on the platform (M4: the policy's ``moderation.hide_reasons``)."""
+
+    ILLEGAL = "illegal", _("Illegal content")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    SPAM = "spam", _("Spam")
+    INSULTS = "insults", _("Insults to others")
 
 
 class Priority(models.TextChoices):
@@ -76,12 +93,27 @@ class Thread(WorkspaceScopedModel):
     response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # M3: when an acute conversation's owed answer was last escalated to the playbook's roles.
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when a person closes it ("resolved" / "no reply needed"), with the reason they gave; cleared
+    # when the conversation opens again.
+    # What the list views filter on without joining items: the kind of the item that started it (Mentions,
+    # Direct messages), every intent any item had as ",question,complaint," (portable "contains" on SQLite
+    # and PostgreSQL), and whether anyone in it does not follow us (Non-followers).
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices, blank=True)
+    intent_keys = models.CharField(max_length=300, blank=True)
+    non_follower = models.BooleanField(default=False)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
+    resolution_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["account", "root_external_id"], name="inbox_thread_unique_root")
         ]
-        indexes = [models.Index(fields=["workspace", "status", "last_item_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "last_item_at"]),
+            # The list views: sorted by the answer's deadline, keyset-paginated on (due, id).
+            models.Index(fields=["workspace", "response_due_at", "id"], name="inbox_thread_due"),
+        ]
 
     def __str__(self) -> str:
         return self.subject or self.root_external_id
@@ -115,6 +147,12 @@ class Item(WorkspaceScopedModel):
     acute_reasons = models.JSONField(default=list, blank=True)
     scores = models.JSONField(default=dict, blank=True)
     hidden = models.BooleanField(_("hidden"), default=False)
+    # Who hid it, when and why (M4): the text above is always kept for the team.
+    hidden_reason = models.CharField(max_length=20, choices=HideReason.choices, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["remote_created_at", "pk"]
@@ -175,3 +213,70 @@ class SavedReply(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SlaKind(models.TextChoices):
+    FIRST = "first", _("First answer")
+    NEXT = "next", _("Next answer")
+
+
+class SlaStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")  # overdue, or answered late
+
+
+class AppliedSla(WorkspaceScopedModel):
+    """One answer we owe (M2/M8): the first one in a thread, or a next one after the customer wrote again
+    following our answer. The deadline is in business time when the policy says so (core.business_time).
+
+    ``state`` and the timestamps are a summary; the history is the append-only ``SlaEvent`` rows.
+    ``elapsed_seconds`` is the (business) time used before the latest pause, so a resumed clock only gets
+    what was left."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="slas")
+    # The remote id of the message that started the clock (items are bulk-inserted after their SLA).
+    started_by = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=8, choices=SlaKind.choices)
+    state = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.RUNNING)
+    target_seconds = models.PositiveIntegerField()
+    business_time = models.BooleanField(default=True)
+    warn_share = models.FloatField(default=0.75)
+    started_at = models.DateTimeField()
+    warn_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, help_text="Answered, or paused")
+    elapsed_seconds = models.FloatField(default=0)
+    answer_seconds = models.FloatField(null=True, blank=True, help_text="Business seconds to the answer")
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [
+            models.Index(fields=["state", "warn_at"], name="inbox_sla_warn"),
+            models.Index(fields=["state", "due_at"], name="inbox_sla_due"),
+        ]
+
+
+class SlaEventKind(models.TextChoices):
+    STARTED = "started", _("Started")
+    WARNED = "warned", _("Due soon")
+    MET = "met", _("Answered in time")
+    BREACHED = "breached", _("Overdue")
+    ANSWERED_LATE = "answered_late", _("Answered late")
+    PAUSED = "paused", _("Paused")
+    RESUMED = "resumed", _("Resumed")
+
+
+class SlaEvent(models.Model):
+    """What happened to an AppliedSla, append-only (written only by inbox.sla_clock; never updated)."""
+
+    sla = models.ForeignKey(AppliedSla, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=SlaEventKind.choices)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

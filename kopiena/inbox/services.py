@@ -1,34 +1,46 @@
 """All inbox writes: ingest (poll and webhook), assignment, closing, hiding, replying.
 
-Negative comments are never deleted (M4): nothing here deletes an item. Hiding is allowed only for what
-the policy's moderation section lists (spam/toxic), by the roles it names, on platforms that can hide.
+Negative comments are never deleted (M4): nothing here deletes an item. Nothing is hidden automatically
+either: a person in the policy's ``moderation.hide_roles`` hides an item with one of its ``hide_reasons``,
+on platforms that can hide; the text is kept here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kopiena.audit.services import audit_record
 from kopiena.connectors.capabilities import Capability
-from kopiena.connectors.types import RemoteItem, WebhookEvent
-from kopiena.core import business_time
+from kopiena.connectors.types import PostDraft, RemoteItem, WebhookEvent
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.weblinks import safe_web_url
+from kopiena.inbox import sla_clock
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of, without_nul
-from kopiena.inbox.models import PRIORITY_RANK, Item, Priority, Reply, ReplyState, Thread, ThreadStatus
+from kopiena.inbox.models import (
+    PRIORITY_RANK,
+    HideReason,
+    Item,
+    Priority,
+    Reply,
+    ReplyState,
+    Resolution,
+    Thread,
+    ThreadStatus,
+)
 from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_after_commit
 from kopiena.integrations import platforms
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.nlp import Classification, check_tone, classify_batch
 from kopiena.policy import evaluators
-from kopiena.policy.selectors import business_calendar_for, policy_current
+from kopiena.policy.selectors import policy_current
 from kopiena.teams.models import Membership, Role, User
 from kopiena.teams.permissions import Perm, role_can
 from kopiena.teams.selectors import Access
@@ -53,18 +65,6 @@ def _classification_data(c: Classification) -> dict:
         "spam": c.spam,
         "toxic": c.toxic,
     }
-
-
-def _due_at(workspace, policy, *, kind: str, priority: str, start) -> object:
-    """When the first answer is due: the policy's target (default 6 h, M8) in business time."""
-    targets = policy.engagement.response_targets
-    seconds = evaluators.response_target_seconds(policy, kind=kind, priority=priority)
-    if not targets.business_time:
-        return start + timedelta(seconds=seconds)
-    try:
-        return business_time.add_business_seconds(business_calendar_for(workspace=workspace), start, seconds)
-    except business_time.NeverOpen:  # a calendar with no open hours: fall back to the wall clock
-        return start + timedelta(seconds=seconds)
 
 
 def _assignee_for(workspace, person: str | None) -> User | None:
@@ -122,43 +122,60 @@ def items_ingest(
         )
     )
     moment = now()
-    threads: dict[str, Thread] = {}
-    created_threads = 0
     rows: list[Item] = []
-    for remote, text, c in zip(fresh, texts, classes, strict=True):
+    owed: dict[int, sla_clock.SlaStart] = {}
+    placed = []
+    people: dict[str | None, User | None] = {}
+    new_threads: dict[str, Thread] = {}  # the first item of a conversation decides its routing
+    for remote, c in zip(fresh, classes, strict=True):
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
-        thread = threads.get(placement.root)
         decision = evaluators.route(policy, _classification_data(c), account_key)
-        historic = history_before is not None and remote.created_at < history_before
-        if thread is None:
-            thread, created = Thread.objects.get_or_create(
+        placed.append((placement, decision))
+        if decision.person not in people:
+            people[decision.person] = _assignee_for(workspace, decision.person)
+        if placement.root not in new_threads:
+            new_threads[placement.root] = Thread(
+                workspace=workspace,
                 account=account,
                 root_external_id=placement.root,
-                defaults={
-                    "workspace": workspace,
-                    "post_external_id": placement.post,
-                    "subject": subject_of(remote.title or remote.text),
-                    "assignee": _assignee_for(workspace, decision.person),
-                    "assigned_role": decision.role or "",
-                    "route_rule": decision.rule_name,
-                    "priority": decision.priority,
-                    "status": ThreadStatus.CLOSED if historic else ThreadStatus.OPEN,
-                },
-            )
-            created_threads += created
-            threads[placement.root] = thread
-        _thread_absorb(thread, remote, c, decision, reopen=not historic)
-        if thread.response_due_at is None and not historic:  # nothing owed yet: this item starts the clock
-            thread.response_due_at = _due_at(
-                workspace,
-                policy,
+                post_external_id=placement.post,
+                subject=subject_of(remote.title or remote.text),
+                assignee=people[decision.person],
+                assigned_role=decision.role or "",
+                route_rule=decision.rule_name,
+                priority=decision.priority,
                 kind=placement.kind,
-                priority=thread.priority,
-                start=clock_start(remote.created_at, moment),
+                # A conversation whose first item is history starts closed (see the docstring).
+                status=ThreadStatus.CLOSED if _historic(remote, history_before) else ThreadStatus.OPEN,
             )
-            if thread.first_response_due_at is None:
-                thread.first_response_due_at = thread.response_due_at
+    # One query for the conversations that exist, one insert for the new ones; a concurrent ingest that
+    # created the same conversation wins the unique constraint and its row is read back.
+    threads = {
+        t.root_external_id: t
+        for t in Thread.objects.filter(account=account, root_external_id__in=list(new_threads))
+    }
+    missing = [t for root, t in new_threads.items() if root not in threads]
+    if missing:
+        Thread.objects.bulk_create(missing, ignore_conflicts=True)
+        threads.update(
+            (t.root_external_id, t)
+            for t in Thread.objects.filter(
+                account=account, root_external_id__in=[t.root_external_id for t in missing]
+            )
+        )
+    created_threads = len(missing)
+    for remote, text, c, (placement, decision) in zip(fresh, texts, classes, placed, strict=True):
+        thread = threads[placement.root]
+        historic = _historic(remote, history_before)
+        _thread_absorb(thread, remote, c, decision, reopen=not historic)
+        if thread.response_due_at is None and thread.pk not in owed and not historic:  # starts a clock
+            owed[thread.pk] = sla_clock.SlaStart(
+                thread=thread,
+                start=clock_start(remote.created_at, moment),
+                item_kind=placement.kind,
+                started_by=remote.external_id,
+            )
         rows.append(
             Item(
                 workspace=workspace,
@@ -186,6 +203,8 @@ def items_ingest(
                 scores=c.scores,
             )
         )
+    # Priorities are final once the whole batch is absorbed, so the targets are computed after it.
+    sla_clock.slas_start(workspace=workspace, starts=list(owed.values()), policy=policy)
     Item.objects.bulk_create(rows, ignore_conflicts=True)
     for thread in threads.values():  # only what ingest owns: a concurrent assignment is kept
         thread.save(update_fields=_ABSORBED_FIELDS)
@@ -202,6 +221,8 @@ def items_ingest(
 
 _ABSORBED_FIELDS = [
     "last_item_at",
+    "intent_keys",
+    "non_follower",
     "sentiment",
     "language",
     "acute",
@@ -212,8 +233,14 @@ _ABSORBED_FIELDS = [
     "status",
     "response_due_at",
     "first_response_due_at",
+    "resolution",
+    "resolution_reason",
     "updated_at",
 ]
+
+
+def _historic(remote: RemoteItem, history_before: datetime | None) -> bool:
+    return history_before is not None and remote.created_at < history_before
 
 
 def _thread_absorb(
@@ -226,6 +253,14 @@ def _thread_absorb(
         thread.last_item_at = remote.created_at
         thread.sentiment = c.sentiment
         thread.language = c.language
+    new_intents = {i for i in c.intents if i and "," not in i} - set(
+        filter(None, thread.intent_keys.split(","))
+    )
+    if new_intents:
+        keys = sorted({*filter(None, thread.intent_keys.split(",")), *new_intents})
+        thread.intent_keys = f",{','.join(keys)}," if len(",".join(keys)) < 290 else thread.intent_keys
+    if remote.author.is_follower is False:
+        thread.non_follower = True
     if c.acute:
         thread.acute = True
         thread.acute_reasons = sorted({*thread.acute_reasons, *c.acute_reasons})
@@ -236,6 +271,7 @@ def _thread_absorb(
             thread.route_rule = decision.rule_name
     if reopen and thread.status != ThreadStatus.OPEN:
         thread.status = ThreadStatus.OPEN
+        thread.resolution, thread.resolution_reason = "", ""
 
 
 def items_ingest_webhook(*, account: ConnectedAccount, events: list[WebhookEvent]) -> None:
@@ -282,57 +318,141 @@ def thread_assign(*, access: Access, thread: Thread, assignee: User | None) -> T
     return thread
 
 
+BULK_MAX = 200
+
+
 @transaction.atomic
-def thread_set_status(*, access: Access, thread: Thread, status: str) -> Thread:
-    """Close a thread (nothing more to do) or reopen it. New items reopen a closed thread by themselves."""
+def threads_bulk(
+    *,
+    access: Access,
+    thread_ids: list[int],
+    action: str,
+    assignee: User | None = None,
+    resolution: str = "",
+    reason: str = "",
+) -> int:
+    """Assign (``assign``, None: back to the queue) or close (``resolve``, with resolution and reason)
+    several conversations at once. All or nothing: an id that is not a conversation of this workspace
+    is a 404 (never a hint that it exists elsewhere) and nothing changes. Returns how many changed."""
+    ids = sorted(set(thread_ids))
+    if not ids or len(ids) > BULK_MAX:
+        raise DomainError(_("Choose between 1 and %(count)s conversations.") % {"count": BULK_MAX})
+    threads = list(Thread.objects.filter(workspace=access.workspace, pk__in=ids).order_by("pk"))
+    if len(threads) != len(ids):
+        raise Http404
+    for thread in threads:
+        if action == "assign":
+            thread_assign(access=access, thread=thread, assignee=assignee)
+        elif action == "resolve":
+            thread_set_status(
+                access=access, thread=thread, status=ThreadStatus.CLOSED, resolution=resolution, reason=reason
+            )
+        else:
+            raise DomainError(_("Unknown action."))
+    return len(threads)
+
+
+RESOLUTION_REASON_MAX = 200
+
+
+@transaction.atomic
+def thread_set_status(
+    *, access: Access, thread: Thread, status: str, resolution: str = "", reason: str = ""
+) -> Thread:
+    """Close a thread or reopen it. Closing takes a ``resolution`` ("resolved" / "no reply needed") and a
+    ``reason`` (both reported); an answer still owed is paused with them. Reopening by hand resumes a
+    paused answer with the business time it had left. New items reopen a closed thread by themselves."""
     access.require(Perm.INBOX_REPLY)
     _same_workspace(access, thread)
     status = ThreadStatus(status)
-    before = {"status": thread.status}
+    reason = " ".join(reason.split())
+    if status == ThreadStatus.CLOSED:
+        if resolution not in Resolution.values:
+            raise DomainError(_("Choose “Resolved” or “No reply needed”."), field="resolution")
+        if not reason:
+            raise DomainError(_("Say why the conversation is closed."), field="reason")
+        if len(reason) > RESOLUTION_REASON_MAX:
+            raise DomainError(
+                _("Keep the reason under %(count)s characters.") % {"count": RESOLUTION_REASON_MAX},
+                field="reason",
+            )
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    before = {"status": thread.status, "resolution": thread.resolution}
+    at = now()
+    if status == ThreadStatus.CLOSED:
+        if thread.status != ThreadStatus.CLOSED:
+            sla_clock.sla_pause(thread=thread, at=at, resolution=resolution, reason=reason)
+        thread.resolution, thread.resolution_reason, thread.resolved_at = resolution, reason, at
+        thread.response_due_at = None
+    else:
+        if thread.status == ThreadStatus.CLOSED:
+            sla_clock.sla_resume(thread=thread, at=at)
+        thread.resolution, thread.resolution_reason = "", ""
     thread.status = status
-    thread.save(update_fields=["status", "updated_at"])
+    thread.save(
+        update_fields=[
+            "status",
+            "resolution",
+            "resolution_reason",
+            "resolved_at",
+            "response_due_at",
+            "updated_at",
+        ]
+    )
     audit_record(
         actor=access.user,
         workspace=access.workspace,
         action="inbox.thread_close" if status == ThreadStatus.CLOSED else "inbox.thread_reopen",
         obj=thread,
         before=before,
-        after={"status": status},
+        after={"status": status, "resolution": thread.resolution, "reason": thread.resolution_reason},
     )
     return thread
 
 
+def hide_reasons_for(*, access: Access) -> list[tuple[str, str]]:
+    """The reasons the policy accepts for hiding, as (value, label) in the reader's language."""
+    allowed = policy_current(workspace=access.workspace).engagement.moderation.hide_reasons
+    return [(value, label) for value, label in HideReason.choices if value in allowed]
+
+
 def can_hide_item(*, access: Access, item: Item) -> bool:
-    """Hide is for spam/toxic items only (the policy), by its roles, where the platform can hide."""
+    """M4 strictly: a person in the policy's ``hide_roles`` may hide an item (with a reason from the
+    policy's list) on platforms that can hide. The classifier never decides it: a toxic negative
+    comment stays visible until a person hides it for one of those reasons."""
     if not access.can(Perm.INBOX_MODERATE) or item.hidden:
         return False
-    policy = policy_current(workspace=access.workspace)
-    if not evaluators.can_hide(policy, {"spam": item.spam, "toxic": item.toxic}, access.role):
+    moderation = policy_current(workspace=access.workspace).engagement.moderation
+    if access.role not in moderation.hide_roles or not moderation.hide_reasons:
         return False
     return Capability.HIDE.value in platforms.capability_names(item.account.platform)
 
 
 @transaction.atomic
-def item_hide(*, access: Access, item: Item) -> Item:
-    """Hide a spam/toxic item on the platform (a task does the call). Never a delete (M4)."""
+def item_hide(*, access: Access, item: Item, reason: str) -> Item:
+    """Hide an item on the platform (a task does the call) for ``reason`` (one of the policy's
+    ``hide_reasons``). Never a delete (M4): the text stays here, and the hidden-items list shows who hid
+    what, when and why."""
     access.require(Perm.INBOX_MODERATE)
     if item.workspace_id != access.workspace.pk:
         raise DomainError(gettext_noop("No such conversation."))
     if not can_hide_item(access=access, item=item):
         raise DomainError(
             _(
-                "Only spam and abusive comments may be hidden, and only on platforms that can hide. "
-                "Negative comments are answered, never removed."
+                "Only the roles the policy names may hide a comment, only on platforms that can hide, "
+                "and only for one of the policy's reasons. Negative comments are answered, never removed."
             )
         )
-    item.hidden = True
-    item.save(update_fields=["hidden", "updated_at"])
+    if reason not in dict(hide_reasons_for(access=access)):
+        raise DomainError(_("Choose one of the policy's reasons for hiding."), field="reason")
+    item.hidden, item.hidden_reason, item.hidden_by, item.hidden_at = True, reason, access.user, now()
+    item.save(update_fields=["hidden", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
     audit_record(
         actor=access.user,
         workspace=access.workspace,
         action="inbox.item_hide",
         obj=item,
-        after={"hidden": True},
+        after={"hidden": True, "reason": reason, "sentiment": item.sentiment, "toxic": item.toxic},
     )
     from kopiena.inbox.tasks import item_hide_remote
 
@@ -363,6 +483,29 @@ class ReplyBlocked(DomainError):
         self.problems = problems
 
 
+def reply_limit(*, platform: str) -> int:
+    """How many characters (as the platform counts them) an answer on ``platform`` may have; 0: no limit."""
+    return platforms.connector_class(platform).limits.max_text_length
+
+
+def reply_length_problem(*, platform: str, text: str) -> ReplyProblem | None:
+    """The platform's own count (Mastodon's 23-character links, Bluesky's graphemes …) against its limit.
+    ``text_length`` reads only the draft, so no connection (no credentials) is needed to count."""
+    limit = reply_limit(platform=platform)
+    if not limit:
+        return None
+    cls = platforms.connector_class(platform)
+    length = cls.text_length(object.__new__(cls), PostDraft(text=text))
+    if length <= limit:
+        return None
+    return ReplyProblem(
+        "too_long",
+        _("The answer is %(length)s characters; this platform allows %(limit)s. Shorten it by %(over)s.")
+        % {"length": length, "limit": limit, "over": length - limit},
+        hard=True,
+    )
+
+
 def reply_problems(*, access: Access, item: Item, text: str, link_context: str = "") -> list[ReplyProblem]:
     """Everything the tone guard (nlp.check_tone; acute → apology and next step), the policy's banned
     phrases, link rules (M9) and acute playbook (M3) say about ``text`` as an answer to ``item``."""
@@ -371,6 +514,9 @@ def reply_problems(*, access: Access, item: Item, text: str, link_context: str =
     problems: list[ReplyProblem] = []
     if not text.strip():
         return [ReplyProblem("empty", _("Write the answer first."), hard=True)]
+    too_long = reply_length_problem(platform=item.account.platform, text=text.strip())
+    if too_long is not None:  # refused here, in the reply box, not later by the platform
+        return [too_long]
     playbook = policy.engagement.acute_playbook
     if thread.acute and access.role != Role.OWNER:
         allowed = access.role in playbook.responder_roles or access.user.username in playbook.responder_people
@@ -460,6 +606,7 @@ def reply_record_outcome(
     if reply.state == ReplyState.SENT:
         reply.sent_at = now()
         thread = Thread.objects.select_for_update().get(pk=reply.item.thread_id)
+        sla_clock.sla_answer(thread=thread, at=reply.sent_at)
         if thread.first_responded_at is None:
             thread.first_responded_at = reply.sent_at
         thread.response_due_at = None  # answered: the clock stops until they write again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kopiena.inbox import escalation, polling, sending
+from kopiena.inbox import escalation, polling, sending, sla_clock
 
 
 @task(queue_name="ingest")
@@ -28,3 +28,9 @@ def item_hide_remote(item_id: int) -> str:
 def acute_escalate() -> int:
     """M3: tell the acute playbook's escalation roles about acute conversations left unanswered."""
     return escalation.acute_threads_escalate()
+
+
+@task(queue_name="default")
+def sla_tick() -> dict:
+    """M2/M8: announce answers that became due soon or overdue (every thread, not only acute ones)."""
+    return sla_clock.slas_tick()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("inbox/items/<int:item_id>/hide/", views.item_hide_view, name="inbox_item_hide"),
     path("inbox/replies/<int:reply_id>/approve/", views.reply_approve_view, name="inbox_reply_approve"),
     path("inbox/replies/<int:reply_id>/send-back/", views.reply_send_back_view, name="inbox_reply_send_back"),
+    path("inbox/bulk/", views.threads_bulk_view, name="inbox_threads_bulk"),
+    path("inbox/hidden/", views.hidden_items_view, name="inbox_hidden"),
     path("inbox/saved-replies/", views.saved_replies_view, name="inbox_saved_replies"),
     path(
         "inbox/saved-replies/<int:saved_reply_id>/delete/",

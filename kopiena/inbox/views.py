@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
-from kopiena.inbox.models import ReplyState, Sentiment, ThreadStatus
+from kopiena.inbox.models import ReplyState, Resolution, Sentiment, ThreadStatus
 from kopiena.inbox.polling import inbox_capable
 from kopiena.inbox.reply_approval import may_approve_reply, reply_approve, reply_send_back
 from kopiena.inbox.saved_replies import saved_replies_for, saved_reply_create, saved_reply_delete
@@ -23,17 +24,21 @@ from kopiena.inbox.selectors import (
     access_item,
     access_reply,
     access_thread,
+    hidden_items,
     languages_in_inbox,
     thread_items,
-    threads_for,
+    threads_page,
 )
 from kopiena.inbox.services import (
     ReplyBlocked,
     can_hide_item,
+    hide_reasons_for,
     item_hide,
     item_reply,
+    reply_limit,
     thread_assign,
     thread_set_status,
+    threads_bulk,
 )
 from kopiena.inbox.sla import sla_state
 from kopiena.integrations.selectors import accounts_of
@@ -49,40 +54,73 @@ def _filter_labels() -> dict[str, str]:
     return {
         "open": _("Open"),
         "mine": _("Mine"),
-        "acute": _("Acute"),
+        "role": _("My role's queue"),
         "unassigned": _("Unassigned"),
+        "due_soon": _("Due soon"),
+        "overdue": _("Overdue"),
+        "acute": _("Acute"),
+        "negative": _("Negative"),
+        "questions": _("Questions"),
+        "mentions": _("Mentions"),
+        "non_followers": _("Non-followers"),
+        "dms": _("Direct messages"),
         "closed": _("Closed"),
         "all": _("All"),
     }
 
 
+def _intent_labels() -> list[tuple[str, str]]:
+    return [
+        ("question", _("Question")),
+        ("request", _("Request")),
+        ("suggestion", _("Suggestion")),
+        ("complaint", _("Complaint")),
+        ("praise", _("Praise")),
+    ]
+
+
 @workspace_view(perm=Perm.INBOX_READ)
 def inbox(request: HttpRequest, ws: str) -> HttpResponse:
+    """The list, by the answer's deadline, keyset-paginated (``after``). ``partial=1`` (htmx polling every
+    30 s on the first page) returns only the list, so new conversations appear without a reload."""
     filters = InboxFilter.from_query(request.GET)
-    page = Paginator(threads_for(access=request.access, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    moment = now()
+    page = threads_page(
+        access=request.access,
+        filters=filters,
+        cursor=request.GET.get("after", "")[:40],
+        size=PAGE_SIZE,
+        at=moment,
     )
     calendar = business_calendar_for(workspace=request.access.workspace)
-    moment = now()
-    for thread in page:
+    for thread in page.threads:
         thread.sla = sla_state(thread, calendar, moment)
         thread.latest = thread.items_newest_first[0] if thread.items_newest_first else None
+    query = urlencode({k: v for k, v in request.GET.items() if k not in ("after", "partial") and v})
+    context = {
+        "threads": page.threads,
+        "next_cursor": page.next_cursor,
+        "first_page": not request.GET.get("after"),
+        "filters": filters,
+        "query": query,
+    }
     accounts = list(accounts_of(access=request.access))
-    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return render(
-        request,
-        "inbox/index.html",
+    context["has_inbox_account"] = any(inbox_capable(a.platform) for a in accounts)
+    context["can_bulk"] = request.access.can(Perm.INBOX_ASSIGN)
+    if request.GET.get("partial") == "1":
+        return render(request, "inbox/_list.html", context)
+    context.update(
         {
-            "page_obj": page,
-            "filters": filters,
             "views": [(key, _filter_labels()[key]) for key in FILTERS],
             "accounts": accounts,
-            "has_inbox_account": any(inbox_capable(a.platform) for a in accounts),
             "languages": languages_in_inbox(access=request.access),
             "sentiments": Sentiment.choices,
-            "query": query,
-        },
+            "intents": _intent_labels(),
+            "assignees": _repliers(request.access),
+            "resolutions": Resolution.choices,
+        }
     )
+    return render(request, "inbox/index.html", context)
 
 
 def _repliers(access) -> list:
@@ -115,6 +153,9 @@ def _thread_page(
         "can_reply": access.can(Perm.INBOX_REPLY) and inbox_capable(thread.account.platform),
         "saved_replies": list(saved_replies_for(access=access, language=thread.language or "")),
         "may_approve": may_approve_reply(access=access),
+        "resolutions": Resolution.choices,
+        "hide_reasons": hide_reasons_for(access=access),
+        "reply_limit": reply_limit(platform=thread.account.platform),
     }
     return render(request, "inbox/thread.html", context, status=status)
 
@@ -189,9 +230,19 @@ def thread_status_view(request: HttpRequest, ws: str, thread_id: int) -> HttpRes
     if status not in ThreadStatus.values:
         messages.error(request, _("Unknown status."))
     else:
-        thread_set_status(access=request.access, thread=thread, status=status)
-        if status == ThreadStatus.CLOSED:
-            messages.success(request, _("Closed."))
+        try:
+            thread_set_status(
+                access=request.access,
+                thread=thread,
+                status=status,
+                resolution=request.POST.get("resolution", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if status == ThreadStatus.CLOSED:
+                messages.success(request, _("Closed."))
     return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
 
 
@@ -200,12 +251,56 @@ def thread_status_view(request: HttpRequest, ws: str, thread_id: int) -> HttpRes
 def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     item = access_item(access=request.access, pk=item_id)
     try:
-        item_hide(access=request.access, item=item)
+        item_hide(access=request.access, item=item, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, _(exc.message))
     else:
         messages.success(request, _("Hidden on the platform. It stays here, marked as hidden."))
     return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_REPLY)
+def threads_bulk_view(request: HttpRequest, ws: str) -> HttpResponse:
+    """Bulk assign / resolve from the list. Another workspace's id: 404, nothing changed."""
+    raw = request.POST.getlist("thread")
+    if not all(value.isdigit() for value in raw):
+        raise Http404
+    action = request.POST.get("action", "")
+    assignee = None
+    choice = request.POST.get("assignee", "")
+    if action == "assign" and choice:
+        assignee = request.access.user if choice == "me" else _member_user(request.access, choice)
+    try:
+        changed = threads_bulk(
+            access=request.access,
+            thread_ids=[int(value) for value in raw],
+            action=action,
+            assignee=assignee,
+            resolution=request.POST.get("resolution", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(count)s conversations changed.") % {"count": changed})
+    return redirect(f"{reverse('inbox', kwargs={'ws': ws})}?{request.POST.get('query', '')}")
+
+
+def _member_user(access, pk: str):
+    membership = (
+        Membership.objects.select_related("user").filter(workspace=access.workspace, user_id=pk).first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.user
+
+
+@workspace_view(perm=Perm.INBOX_READ)
+def hidden_items_view(request: HttpRequest, ws: str) -> HttpResponse:
+    """M4 audit: every item hidden on the platform, by whom, when and why, with its text."""
+    page = Paginator(hidden_items(access=request.access), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inbox/hidden.html", {"page": page})
 
 
 @workspace_view(perm=Perm.INBOX_READ)

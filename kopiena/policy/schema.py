@@ -366,6 +366,12 @@ class ResponseTargets(Strict):
     by_priority: dict[Priority, Annotated[int, Field(ge=60)]] = {}
     by_kind: dict[Key, Annotated[int, Field(ge=60)]] = {}
     business_time: bool = True
+    # A customer writing again after our answer is owed a next answer within this (None: as the first).
+    next_response_seconds: int | None = Field(default=None, ge=60)
+    # "Due soon" is announced once this share of the target has passed.
+    warn_at_share: float = Field(default=0.75, gt=0, lt=1)
+    # Besides the person (or role) it is routed to, these roles hear about every overdue answer.
+    overdue_notify_roles: list[RoleName] = ["manager"]
 
 
 class RouteMatch(Strict):
@@ -422,6 +428,14 @@ class Moderation(Strict):
     never_delete_negative: Literal[True] = True
     hide_only: list[Literal["spam", "toxic"]] = ["spam", "toxic"]
     hide_roles: list[RoleName] = ["owner", "manager", "moderator"]
+    # M4 strictly: nothing is hidden automatically; a person in ``hide_roles`` hides an item only with
+    # one of these reasons (a negative opinion is never one of them).
+    hide_reasons: list[Literal["illegal", "personal_data", "spam", "insults"]] = [
+        "illegal",
+        "personal_data",
+        "spam",
+        "insults",
+    ]
     delete_spam: bool = False
 
     @field_validator("never_delete_negative", mode="before")

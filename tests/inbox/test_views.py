@@ -132,7 +132,10 @@ def test_assign_to_me_and_close(login, member, workspace, thread):
     moderator = member(Role.MODERATOR)
     client = login(moderator)
     client.post(_url(workspace, f"{thread.pk}/assign/"), {"assignee": "me"})
-    client.post(_url(workspace, f"{thread.pk}/status/"), {"status": "closed"})
+    client.post(
+        _url(workspace, f"{thread.pk}/status/"),
+        {"status": "closed", "resolution": "resolved", "reason": "Answered by phone"},
+    )
     thread.refresh_from_db()
     assert thread.assignee == moderator and thread.status == ThreadStatus.CLOSED
     assert "Kad būs kafija?" in client.get(_url(workspace) + "?view=closed").content.decode()
@@ -160,8 +163,8 @@ def test_only_spam_or_abusive_items_can_be_hidden_never_negative_ones(login, own
     Item.objects.filter(external_id="s1").update(spam=True)
     client = login(owner)
     negative, spam = Item.objects.get(external_id="n1"), Item.objects.get(external_id="s1")
-    client.post(_url(workspace, f"items/{negative.pk}/hide/"))
-    client.post(_url(workspace, f"items/{spam.pk}/hide/"))
+    client.post(_url(workspace, f"items/{negative.pk}/hide/"))  # no reason: refused
+    client.post(_url(workspace, f"items/{spam.pk}/hide/"), {"reason": "spam"})
     assert list(Item.objects.filter(hidden=True).values_list("external_id", flat=True)) == ["s1"]
     assert Item.objects.filter(external_id="n1").exists()  # M4: never deleted
     html = client.get(_url(workspace, f"{spam.thread_id}/")).content.decode()
