@@ -7,13 +7,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.contrib import admin
 from django.contrib.auth.signals import user_login_failed
 from django.db import connection
 from django.test import Client
-from django.urls import path, reverse
+from django.urls import reverse
 
-from kopiena.config.urls import urlpatterns as site_urlpatterns
 from kopiena.core.clock import now as real_now
 from kopiena.teams import throttle
 from kopiena.teams.throttle import KNOWN_DEVICE_COOKIE, client_ip
@@ -132,12 +130,8 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(owner, settings, cl
     assert ok.status_code == 302
 
 
-# The admin is mounted only in debug mode; this module doubles as a URLconf that mounts it for the test.
-urlpatterns = [*site_urlpatterns, path("admin/", admin.site.urls)]
-
-
 @pytest.mark.django_db
-@pytest.mark.urls("tests.security.test_login_limits")
+@pytest.mark.urls("tests.security.admin_urls")  # the admin is mounted only in debug mode
 def test_admin_login_is_limited_too(owner, settings, checks, client):
     settings.LOGIN_RATE_LIMIT = 2
     owner.is_staff = True
