@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Field, Model
 
 from kopiena.integrations.models import ConnectedAccount, Credential
@@ -83,10 +83,37 @@ def _update_sql(model: type[Model], names: list[str], where: list[tuple[str, str
 
 
 def _prep(model: type[Model], name: str, value, *, save: bool = True):
-    field = model._meta.get_field(name)
-    if save:
-        return field.get_db_prep_save(value, connection)
-    return field.get_db_prep_value(value, connection, prepared=False)
+    """The value as the ORM would send it for ``model.name`` (``get_db_prep_save`` / ``_value``)."""
+    return _prepper(model, name, save)(value)
+
+
+_TEXT = (models.CharField, models.TextField)
+_INTEGER = (models.IntegerField, models.AutoField)
+
+
+def _prepper(model: type[Model], name: str, save: bool) -> Callable:
+    """Per field, once: a str value of a text column, an int of an integer column (or key) and None of
+    anything but JSON are sent as they are — what ``get_db_prep_*`` returns for them anyway, without its
+    ~10 µs of calls per value (a delivery's outcome writes ~40 values); the rest go through the field."""
+
+    def build() -> Callable:
+        field = model._meta.get_field(name)
+        target = field.target_field if field.is_relation else field
+        plain = str if isinstance(target, _TEXT) else int if isinstance(target, _INTEGER) else None
+        keeps_none = not isinstance(field, models.JSONField)
+
+        def prep(value):
+            if value is None and keeps_none:
+                return None
+            if (plain is str and isinstance(value, str)) or (plain is int and type(value) is int):
+                return value
+            if save:
+                return field.get_db_prep_save(value, connection)
+            return field.get_db_prep_value(value, connection, prepared=False)
+
+        return prep
+
+    return _cached(("prep", model, name, save), build)
 
 
 # ---- the claimed delivery with its post, variant, account and credential stamp ---------------------
