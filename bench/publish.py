@@ -61,6 +61,8 @@ from bench.publishing_setup import (
 AUDIT_FLUSH_SECONDS = 5  # settings.PERIODIC_TASKS: kopiena.audit.tasks.audit_flush_pending
 PARKED = timedelta(days=1)  # seeded this far ahead, moved to "now" once every worker is warm
 _TICK = os.sysconf("SC_CLK_TCK")
+WORKER_APP = "kopiena-bench-worker"
+IDLE_POLL_SECONDS = 0.02
 
 
 def cpu_seconds(pid: int) -> float:
@@ -75,6 +77,7 @@ def cpu_seconds(pid: int) -> float:
 
 def worker(database_url: str, var_dir: str, stop_at: float, threads: int, ready) -> None:
     """One worker process running ``threads`` drain loops, as ``kopiena worker --concurrency`` does."""
+    os.environ["PGAPPNAME"] = WORKER_APP  # libpq: lets the CPU meter tell the workers' backends apart
     setup_django(database_url, var_dir)
     from django.db import connection
 
@@ -88,7 +91,9 @@ def worker(database_url: str, var_dir: str, stop_at: float, threads: int, ready)
         ready.release()
         while time.time() < stop_at:
             if not deliveries_drain(worker=name, max_seconds=5, config=config):
-                time.sleep(0.02)
+                # Idle: the process as a whole looks every IDLE_POLL_SECONDS (each thread that often ×
+                # threads) — an empty claim per thread every 20 ms cost more CPU than 100 deliveries/s.
+                time.sleep(IDLE_POLL_SECONDS * threads)
         connection.close()
 
     with use_fake_platform():
@@ -112,8 +117,8 @@ class CpuMeter:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [WORKER_APP],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -201,7 +206,7 @@ def run(args, database_url, var_dir, platform, spread_seconds, label, side_load=
         if not mine.exclude(state=DeliveryState.PUBLISHED).exists():
             break
     cpu = meter.stop()
-    side_result = side.stop() if side else None
+    side_result = side.stop(cpu_seconds) if side else None
     for proc in procs:
         proc.terminate()
         proc.join()
