@@ -28,8 +28,8 @@ _CACHE: dict[tuple, object] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _cached(key: tuple, build: Callable[[], object]):
-    key = (connection.vendor, *key)
+def _cached(key: tuple, build: Callable[[], object], vendor: str | None = None):
+    key = (vendor or connection.vendor, *key)  # the connection proxy's attribute costs: pass it if known
     found = _CACHE.get(key)
     if found is None:
         found = build()
@@ -53,18 +53,23 @@ def update_row(
     ``where``: (field, op, value) with op ``=``, ``<>`` or ``in`` (value a sequence) — the guards that make
     an UPDATE from an unexpected state change nothing."""
     where = list(where)
+    vendor = connection.vendor
     shape = (model, tuple(values), tuple((name, op, len(v) if op == "in" else 0) for name, op, v in where))
-    sql = _cached(("update", *shape), lambda: _update_sql(model, list(values), where))
-    params = [_prep(model, name, value) for name, value in values.items()]
+    sql = _cached(("update", *shape), lambda: _update_sql(model, list(values), where), vendor)
+    params = [_prep(model, name, value, vendor=vendor) for name, value in values.items()]
     params.append(pk)
-    for name, op, value in where:
-        if op == "in":
-            params.extend(_prep(model, name, item, save=False) for item in value)
-        else:
-            params.append(_prep(model, name, value, save=False))
+    _guard_params(model, where, params, vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _guard_params(model: type[Model], where, params: list, vendor: str) -> None:
+    for name, op, value in where:
+        if op == "in":
+            params.extend(_prep(model, name, item, save=False, vendor=vendor) for item in value)
+        else:
+            params.append(_prep(model, name, value, save=False, vendor=vendor))
 
 
 def _update_sql(model: type[Model], names: list[str], where: list[tuple[str, str, object]]) -> str:
@@ -82,9 +87,16 @@ def _update_sql(model: type[Model], names: list[str], where: list[tuple[str, str
     return f"UPDATE {_q(meta.db_table)} SET {assignments} WHERE {' AND '.join(guards)}"
 
 
-def _prep(model: type[Model], name: str, value, *, save: bool = True):
+_PREPPERS: dict[tuple, Callable] = {}
+
+
+def _prep(model: type[Model], name: str, value, *, save: bool = True, vendor: str | None = None):
     """The value as the ORM would send it for ``model.name`` (``get_db_prep_save`` / ``_value``)."""
-    return _prepper(model, name, save)(value)
+    key = (vendor or connection.vendor, model, name, save)
+    prep = _PREPPERS.get(key)
+    if prep is None:
+        prep = _PREPPERS[key] = _prepper(model, name, save)
+    return prep(value)
 
 
 _TEXT = (models.CharField, models.TextField)
@@ -113,7 +125,7 @@ def _prepper(model: type[Model], name: str, save: bool) -> Callable:
 
         return prep
 
-    return _cached(("prep", model, name, save), build)
+    return build()
 
 
 # ---- the claimed delivery with its post, variant, account and credential stamp ---------------------
@@ -279,17 +291,14 @@ def write_together(writes: Sequence[Write], *, atomic: bool = True) -> list[int]
         )
         for w in writes
     )
-    sql = _cached(("together", *shape), lambda: _together_sql(writes))
+    vendor = "postgresql"
+    sql = _cached(("together", *shape), lambda: _together_sql(writes), vendor)
     params: list = []
     for write in writes:
-        params.extend(_prep(write.model, name, value) for name, value in write.values.items())
+        params.extend(_prep(write.model, name, value, vendor=vendor) for name, value in write.values.items())
         if write.pk is not None:
             params.append(write.pk)
-            for name, op, value in write.where:
-                if op == "in":
-                    params.extend(_prep(write.model, name, item, save=False) for item in value)
-                else:
-                    params.append(_prep(write.model, name, value, save=False))
+            _guard_params(write.model, write.where, params, vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchone())
