@@ -39,6 +39,35 @@ def _actor_label(actor) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
+def audit_fields(
+    *,
+    actor,
+    action: str,
+    workspace=None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> dict:
+    """The column values of one event, as ``audit_record`` stores them (for a hot path that inserts its
+    ``PendingAuditEvent`` in the same statement as the change it describes)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    return {
+        "workspace_id": getattr(workspace, "pk", workspace),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": _actor_label(actor),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "created_at": now(),
+    }
+
+
 def audit_record(
     *,
     actor,
@@ -54,20 +83,16 @@ def audit_record(
     """Record one event. ``actor`` is a user or None for the system (clock, worker, webhook).
 
     ``defer=True`` queues it for the next ``audit_flush`` instead of appending it now (for hot paths)."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
-    fields = {
-        "workspace_id": getattr(workspace, "pk", workspace),
-        "actor_id": getattr(actor, "pk", None),
-        "actor_label": _actor_label(actor),
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "before": _jsonable(before),
-        "after": _jsonable(after),
-        "created_at": now(),
-    }
+    fields = audit_fields(
+        actor=actor,
+        action=action,
+        workspace=workspace,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+    )
     if defer:
         return PendingAuditEvent.objects.create(**fields)
     with transaction.atomic(savepoint=False):

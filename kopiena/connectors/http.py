@@ -19,6 +19,8 @@ What it guarantees, so connectors don't each reinvent it:
   ``except ConnectorError``.
 * **Per-account rate limiting**: a token bucket keyed by ``account_key`` shared by all clients of the
   process, which also honours ``Retry-After`` and ``X-RateLimit-Remaining: 0`` + reset headers.
+* **One connection pool per process** (``shared_transport``), shared by every account's client: a
+  worker publishing for a thousand accounts on one instance keeps a few warm connections to it.
 * **No credential leaks**: credentials travel in headers only (a secret value found in a URL is a
   programming error and refused); every log line and error message is scrubbed of the known secret
   values and of anything that looks like a token.
@@ -188,6 +190,11 @@ def shared_ssl_context() -> ssl.SSLContext:
     return _SSL_CONTEXT
 
 
+# The shared pool serves every account of a process: a worker's few concurrent requests, kept alive
+# long enough that accounts posting minutes apart still find a warm connection to their host.
+SHARED_POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     def __init__(
         self,
@@ -195,8 +202,9 @@ class GuardedTransport(httpx.HTTPTransport):
         allow_loopback: bool = False,
         allow_private: bool = False,
         resolver: Resolver = system_resolver,
+        limits: httpx.Limits = httpx.Limits(),  # noqa: B008  (immutable)
     ):
-        super().__init__(verify=shared_ssl_context(), trust_env=False, retries=0)
+        super().__init__(verify=shared_ssl_context(), trust_env=False, retries=0, limits=limits)
         # httpx builds its own pool; give it our backend (checked below so an upgrade fails loudly).
         if not isinstance(getattr(self._pool, "_network_backend", None), httpcore.SyncBackend):
             raise RuntimeError("httpcore changed: cannot install the SSRF guard")
@@ -204,6 +212,48 @@ class GuardedTransport(httpx.HTTPTransport):
             allow_loopback=allow_loopback, allow_private=allow_private, resolver=resolver
         )
         self._pool._network_backend = self.guard
+
+
+class SharedTransport(httpx.BaseTransport):
+    """A client's handle on the process's shared pool: closing one client leaves the pool to the others."""
+
+    def __init__(self, inner: GuardedTransport):
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass  # the pool outlives any one client (connectors are rebuilt when credentials change)
+
+
+_SHARED: dict[tuple[bool, bool, Resolver], SharedTransport] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_transport(
+    *, allow_loopback: bool = False, allow_private: bool = False, resolver: Resolver = system_resolver
+) -> SharedTransport:
+    """The process's one connection pool for this SSRF policy, shared by every client — so a worker
+    serving a thousand accounts on one instance keeps a handful of warm connections to it, not one (or a
+    TLS handshake) per account. httpcore keys its connections by origin, so hosts never mix; requests
+    carry each account's credentials in their own headers; every new connection still goes through the
+    guard's resolve-check-pin."""
+    key = (allow_loopback, allow_private, resolver)
+    with _SHARED_LOCK:
+        transport = _SHARED.get(key)
+        if transport is None:
+            if len(_SHARED) >= 16:  # bounded: tests build resolvers on the fly
+                _SHARED.pop(next(iter(_SHARED)))
+            transport = _SHARED[key] = SharedTransport(
+                GuardedTransport(
+                    allow_loopback=allow_loopback,
+                    allow_private=allow_private,
+                    resolver=resolver,
+                    limits=SHARED_POOL_LIMITS,
+                )
+            )
+    return transport
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -336,7 +386,8 @@ def platform_message(response: httpx.Response) -> str:
 
 
 class HttpClient:
-    """Connector-facing HTTP client. One per connector instance (i.e. per account and call site).
+    """Connector-facing HTTP client. One per connector instance (i.e. per account and call site); all of a
+    process's clients share one connection pool (``shared_transport``) unless given a ``transport``.
 
     ``secrets`` are the credential values to scrub; ``account_key`` keys the rate limiter;
     ``allow_loopback`` is for tests and the local sandbox only; ``allow_private`` for on-premise
@@ -375,10 +426,10 @@ class HttpClient:
         self.error_mapper = error_mapper
         self._guard = GuardedBackend(allow_loopback=allow_loopback, allow_private=allow_private)
         if transport is None:
-            transport = GuardedTransport(
+            transport = shared_transport(
                 allow_loopback=allow_loopback, allow_private=allow_private, resolver=resolver
             )
-            self._guard = transport.guard
+            self._guard = transport.inner.guard
         self._client = httpx.Client(
             transport=transport,
             timeout=timeout,

@@ -313,3 +313,22 @@ def test_get_is_retried_after_a_dropped_connection_but_post_is_not(server):
     with pytest.raises(OutcomeUnknown):
         client_for(server).post("/ok", json={})
     assert server.count("GET", r"/ok") == 2 and server.count("POST", r"/ok") == 1
+
+
+def test_clients_of_different_accounts_share_one_pool_per_process(server):
+    """A worker publishing for many accounts on one host keeps a few warm connections, not one each."""
+    first = HttpClient(base_url=server.base_url, account_key="account:1", allow_loopback=True)
+    second = HttpClient(base_url=server.base_url, account_key="account:2", allow_loopback=True)
+    assert first.get("/ok").json() == {"host": f"127.0.0.1:{server.port}"}
+    assert second.get("/ok").status_code == 200
+    pool = first._client._transport.inner._pool
+    assert second._client._transport.inner._pool is pool
+    assert len([c for c in pool.connections if c._origin.port == server.port]) == 1
+    first.close()  # an account's connector rebuilt: the others keep the pool
+    assert second.post("/ok").json() == {"created": True}
+
+
+def test_the_shared_pool_still_refuses_what_the_guard_refuses(server):
+    HttpClient(base_url=server.base_url, allow_loopback=True).get("/ok")  # a warm loopback pool exists
+    with pytest.raises(AddressNotAllowed):
+        HttpClient(base_url=server.base_url).get("/ok")

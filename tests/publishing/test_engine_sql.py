@@ -8,11 +8,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kopiena.audit.models import PendingAuditEvent
+from kopiena.audit.services import audit_fields
 from kopiena.core.clock import now
 from kopiena.integrations.crypto import encrypt_secret
 from kopiena.integrations.models import Credential
-from kopiena.publishing.engine.sql import load_delivery, update_row
-from kopiena.publishing.models import Delivery, DeliveryState, Post, PostState
+from kopiena.publishing.engine.sql import Write, load_delivery, update_row, write_together
+from kopiena.publishing.models import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Post,
+    PostState,
+)
 from tests.publishing.test_engine import scheduled  # noqa: F401  (fixture)
 
 
@@ -82,3 +91,40 @@ def test_update_row_changes_only_from_the_guarded_states(scheduled):  # noqa: F8
     assert Post.objects.get(pk=post_id).state == PostState.PUBLISHED
     with pytest.raises(ValueError, match="unsupported operator"):
         update_row(Post, post_id, {"state": PostState.FAILED}, where=[("state", "LIKE", "%")])
+
+
+def test_write_together_applies_a_write_only_after_the_one_it_depends_on(scheduled):  # noqa: F811
+    delivery = Delivery.objects.get(post=scheduled())
+    moment = now()
+    attempt = {
+        "delivery_id": delivery.pk,
+        "number": 1,
+        "outcome": AttemptOutcome.ACCEPTED,
+        "worker": "w1",
+        "started_at": moment,
+        "finished_at": moment,
+        "error_code": "",
+        "message": "",
+    }
+    event = audit_fields(actor=None, workspace=delivery.workspace_id, action="post.published", obj=delivery)
+
+    def writes(guard_state):
+        return [
+            Write(
+                Delivery,
+                {"state": DeliveryState.PUBLISHED},
+                pk=delivery.pk,
+                where=(("state", "in", [guard_state]),),
+            ),
+            Write(DeliveryAttempt, attempt, after=0),
+            Write(PendingAuditEvent, event, after=1),  # NULL actor, JSON columns: typed placeholders
+        ]
+
+    assert write_together(writes(DeliveryState.CLAIMED)) == [0, 0, 0]  # it is pending: nothing happens
+    assert not DeliveryAttempt.objects.filter(delivery=delivery).exists()
+    assert write_together(writes(DeliveryState.PENDING)) == [1, 1, 1]
+    assert Delivery.objects.get(pk=delivery.pk).state == DeliveryState.PUBLISHED
+    stored = DeliveryAttempt.objects.get(delivery=delivery)
+    assert (stored.outcome, stored.worker, stored.started_at) == (AttemptOutcome.ACCEPTED, "w1", moment)
+    queued = PendingAuditEvent.objects.get(object_id=str(delivery.pk), action="post.published")
+    assert queued.actor_id is None and queued.after is None and queued.workspace_id == delivery.workspace_id

@@ -37,14 +37,14 @@ from kopiena.publishing import platform
 from kopiena.publishing.engine.config import RETRY_CAP_SECONDS, EngineConfig, engine_config
 from kopiena.publishing.engine.record import (
     guarded_update,
+    mark_publishing,
     record_failed,
     record_published,
     record_retry,
     record_unconfirmed,
     refresh_post_state,
 )
-from kopiena.publishing.engine.sql import update_row
-from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, Post, PostState
+from kopiena.publishing.models import AttemptOutcome, Delivery, DeliveryState, PostState
 from kopiena.teams.models import Membership
 from kopiena.teams.permissions import Perm, role_can
 
@@ -145,20 +145,8 @@ def delivery_attempt(*, delivery: Delivery, worker: str, config: EngineConfig | 
     # The lease restarts here so that it covers the whole send: recovery may only call this row
     # unconfirmed once the connector call has certainly ended (its timeouts are shorter than a lease).
     lease_end = now() + timedelta(seconds=config.lease_seconds)
-    if not guarded_update(
-        delivery,
-        from_states=_CLAIMED,
-        worker=worker,
-        state=DeliveryState.PUBLISHING,
-        lease_expires_at=lease_end,
-    ):
+    if not mark_publishing(delivery, worker=worker, lease_expires_at=lease_end):
         return delivery.state  # our lease was taken back meanwhile; whoever holds it now decides
-    # The post shows "publishing" from its first send (a guarded UPDATE: no lock on the hot path).
-    post = delivery.post
-    if post.state == PostState.SCHEDULED and update_row(
-        Post, post.pk, {"state": PostState.PUBLISHING}, where=[("state", "=", PostState.SCHEDULED)]
-    ):
-        post.state = PostState.PUBLISHING
     return _send(delivery, worker=worker, config=config, started=started)
 
 

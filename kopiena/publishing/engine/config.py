@@ -9,6 +9,7 @@
 ``PUBLISH_RECONCILE_CONFIRM_CHECKS`` look-ups that must agree "not there" before re-sending (default 2)
 ``PUBLISH_METRICS_INTERVAL_SECONDS`` how often a published post's engagement is read (default 1 h)
 ``PUBLISH_METRICS_WINDOW_SECONDS``   for how long after publishing (default 7 days)
+``PUBLISH_CLAIM_BATCH``          due deliveries a worker claims in one statement (default 4; 1 = one by one)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _DEFAULTS = {
     "PUBLISH_RECONCILE_CONFIRM_CHECKS": 2,
     "PUBLISH_METRICS_INTERVAL_SECONDS": 3600,
     "PUBLISH_METRICS_WINDOW_SECONDS": 7 * 24 * 3600,
+    "PUBLISH_CLAIM_BATCH": 4,
 }
 RETRY_CAP_SECONDS = 3600
 
@@ -40,6 +42,7 @@ class EngineConfig:
     reconcile_confirm_checks: int
     metrics_interval_seconds: float
     metrics_window_seconds: float
+    claim_batch: int = 4
 
 
 def engine_config() -> EngineConfig:

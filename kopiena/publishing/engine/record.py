@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kopiena.audit.services import audit_record
+from kopiena.audit.models import PendingAuditEvent
+from kopiena.audit.services import audit_fields, audit_record
 from kopiena.core.clock import now
 from kopiena.core.weblinks import safe_web_url
-from kopiena.publishing.engine.sql import update_row
+from kopiena.publishing.engine.sql import Write, update_row, write_together
 from kopiena.publishing.models import (
     AttemptOutcome,
     Delivery,
@@ -54,7 +55,7 @@ WHAT_TO_DO = {
 }
 
 
-def log_attempt(
+def _attempt_values(
     delivery: Delivery,
     *,
     outcome: str,
@@ -62,17 +63,57 @@ def log_attempt(
     started_at: datetime | None = None,
     error_code: str = "",
     message: str = "",
-) -> None:
-    DeliveryAttempt.objects.create(
-        delivery_id=delivery.pk,
-        number=delivery.attempts,
-        outcome=outcome,
-        worker=worker,
-        started_at=started_at or now(),
-        finished_at=now(),
-        error_code=error_code,
-        message=message[:MESSAGE_MAX_CHARS],
-    )
+) -> dict:
+    moment = now()
+    return {
+        "delivery_id": delivery.pk,
+        "number": delivery.attempts,
+        "outcome": outcome,
+        "worker": worker,
+        "started_at": started_at or moment,
+        "finished_at": moment,
+        "error_code": error_code,
+        "message": message[:MESSAGE_MAX_CHARS],
+    }
+
+
+def log_attempt(delivery: Delivery, **attempt) -> None:
+    """Append one ``DeliveryAttempt`` row (outcome, worker, started_at, error_code, message)."""
+    DeliveryAttempt.objects.create(**_attempt_values(delivery, **attempt))
+
+
+def mark_publishing(delivery: Delivery, *, worker: str, lease_expires_at: datetime) -> bool:
+    """Claimed → publishing (only if still ours); the post shows "publishing" from its first send, with
+    a guarded UPDATE in the same statement (PostgreSQL) — no lock on the hot path. False: our lease was
+    taken back meanwhile, and whoever holds the row now decides."""
+    post = delivery.post
+    fields = {"state": DeliveryState.PUBLISHING, "lease_expires_at": lease_expires_at, "updated_at": now()}
+    writes = [
+        Write(
+            Delivery,
+            fields,
+            pk=delivery.pk,
+            where=(("state", "in", [DeliveryState.CLAIMED]), ("claimed_by", "=", worker)),
+        )
+    ]
+    if post.state == PostState.SCHEDULED:
+        writes.append(
+            Write(
+                Post,
+                {"state": PostState.PUBLISHING},
+                pk=post.pk,
+                where=(("state", "=", PostState.SCHEDULED),),
+                after=0,
+            )
+        )
+    changed = write_together(writes, atomic=False)
+    if not changed[0]:
+        return False
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    if len(changed) > 1 and changed[1]:
+        post.state = PostState.PUBLISHING
+    return True
 
 
 def guarded_update(
@@ -161,7 +202,9 @@ def _sole(delivery: Delivery) -> Delivery | None:
     return delivery if getattr(delivery, "post_has_siblings", True) is False else None
 
 
-@transaction.atomic
+_NOT_FINAL = [DeliveryState.PUBLISHING, DeliveryState.UNCONFIRMED, DeliveryState.CLAIMED]
+
+
 def record_published(
     delivery: Delivery,
     *,
@@ -173,22 +216,61 @@ def record_published(
     started_at=None,
 ) -> bool:
     """The platform has the post: store its id at once. Accepted from any not-yet-final state."""
-    changed = guarded_update(
-        delivery,
-        from_states=[DeliveryState.PUBLISHING, DeliveryState.UNCONFIRMED, DeliveryState.CLAIMED],
-        state=DeliveryState.PUBLISHED,
-        remote_id=remote_id,
-        remote_url=safe_web_url(remote_url),
-        published_at=published_at or now(),
-        failure_code="",
-        failure_message="",
-        lease_expires_at=None,
+    fields = {
+        "state": DeliveryState.PUBLISHED,
+        "remote_id": remote_id,
+        "remote_url": safe_web_url(remote_url),
+        "published_at": published_at or now(),
+        "failure_code": "",
+        "failure_message": "",
+        "lease_expires_at": None,
+    }
+    attempt = {"outcome": outcome, "worker": worker, "started_at": started_at, "message": remote_url}
+    if _sole(delivery) is not None:
+        return _published_sole(delivery, fields, attempt)
+    return _published_shared(delivery, fields, attempt)
+
+
+def _published_sole(delivery: Delivery, fields: dict, attempt: dict) -> bool:
+    """A post with this one delivery: the delivery, its attempt row, the post's state and the post's
+    audit event in one atomic write — a single statement on PostgreSQL."""
+    post = delivery.post
+    fields["updated_at"] = now()
+    post_fields = {"state": PostState.PUBLISHED, "published_at": fields["published_at"], "updated_at": now()}
+    event = audit_fields(
+        actor=None,
+        workspace=post.workspace_id,
+        action=f"post.{PostState.PUBLISHED}",
+        obj=post,
+        before={"state": post.state},
+        after={"state": PostState.PUBLISHED},
     )
+    changed = write_together(
+        [
+            Write(Delivery, fields, pk=delivery.pk, where=(("state", "in", _NOT_FINAL),)),
+            Write(DeliveryAttempt, _attempt_values(delivery, **attempt), after=0),
+            Write(Post, post_fields, pk=post.pk, where=(("state", "<>", PostState.PUBLISHED),), after=0),
+            Write(PendingAuditEvent, event, after=2),
+        ]
+    )
+    if not changed[0]:
+        return False
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    if changed[2]:
+        for name, value in post_fields.items():
+            setattr(post, name, value)
+    return True
+
+
+@transaction.atomic
+def _published_shared(delivery: Delivery, fields: dict, attempt: dict) -> bool:
+    changed = guarded_update(delivery, from_states=_NOT_FINAL, **fields)
     if changed:
         # The attempt log keeps the remote id per delivery; the audit event is written once per post
-        # (refresh_post_state).
-        log_attempt(delivery, outcome=outcome, worker=worker, started_at=started_at, message=remote_url)
-        refresh_post_state(delivery.post_id, sole=_sole(delivery))
+        # (refresh_post_state, which locks the post so the last sibling to finish sees every outcome).
+        log_attempt(delivery, **attempt)
+        refresh_post_state(delivery.post_id)
     return changed
 
 
