@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 MAX_QUERY_CHARS = 2000
@@ -66,21 +66,29 @@ def normalise(text: str) -> str:
 class Word:
     text: str  # normalised
     prefix: bool = False
+    # as written (lower-cased, diacritics kept): what a platform's search is asked for
+    spelled: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]  # normalised
+    # as written (lower-cased, diacritics kept): what a platform's search is asked for
+    spelled: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Hashtag:
     tag: str  # normalised, without '#'
+    # as written (lower-cased, diacritics kept): what a platform's search is asked for
+    spelled: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Handle:
     handle: str  # normalised, without '@'
+    # as written (lower-cased, diacritics kept): what a platform's search is asked for
+    spelled: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -234,12 +242,14 @@ class _Parser:
             words = tuple(w for w in words if w)
             if not words:
                 raise QuerySyntaxError("empty_phrase", token.position)
-            return Phrase(words) if len(words) > 1 else Word(words[0])
+            spelled = " ".join(token.value.casefold().split())
+            return Phrase(words, spelled) if len(words) > 1 else Word(words[0], spelled=spelled)
         if token.kind in ("hashtag", "handle"):
             name = normalise(token.value).strip()
             if not name or not _TEXT_TOKEN.fullmatch(name):
                 raise QuerySyntaxError("empty_tag", token.position)
-            return Hashtag(name) if token.kind == "hashtag" else Handle(name)
+            spelled = token.value.casefold().strip()
+            return Hashtag(name, spelled) if token.kind == "hashtag" else Handle(name, spelled)
         raw = normalise(token.value)
         prefix = raw.endswith("*")
         core = raw.rstrip("*")
@@ -249,9 +259,10 @@ class _Parser:
         words = [w for w in words if w]
         if not words:  # punctuation only ("!!!", "-"): nothing a text can contain as a word
             raise QuerySyntaxError("empty_tag", token.position)
+        spelled = token.value.casefold().rstrip("*")
         if len(words) > 1:  # "e-pasts", "u.c.": the words next to each other, like a phrase
-            return Phrase(tuple(words))
-        return Word(words[0], prefix=prefix)
+            return Phrase(tuple(words), spelled)
+        return Word(words[0], prefix=prefix, spelled=spelled)
 
 
 def parse(source: str) -> Node:
@@ -366,13 +377,13 @@ def search_terms(node: Node, limit: int = 5) -> list[str]:
         if len(found) >= limit or isinstance(n, Not):
             return
         if isinstance(n, Word):
-            found.append(n.text)
+            found.append(n.spelled or n.text)
         elif isinstance(n, Phrase):
-            found.append('"' + " ".join(n.words) + '"')
+            found.append('"' + (n.spelled or " ".join(n.words)) + '"')
         elif isinstance(n, Hashtag):
-            found.append("#" + n.tag)
+            found.append("#" + (n.spelled or n.tag))
         elif isinstance(n, Handle):
-            found.append("@" + n.handle)
+            found.append("@" + (n.spelled or n.handle))
         elif isinstance(n, And):
             # one positive part of an AND is enough to find every match (the matcher checks the rest)
             for child in n.nodes:

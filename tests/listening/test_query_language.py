@@ -88,7 +88,7 @@ def test_nesting_is_bounded():
 
 
 def test_search_terms_skip_negations():
-    assert search_terms(parse('("Rīgas kafija" OR #kafija) -tēja')) == ['"rigas kafija"', "#kafija"]
+    assert search_terms(parse('("Rīgas kafija" OR #Kafija) -tēja')) == ['"rīgas kafija"', "#kafija"]
     assert search_terms(parse("NOT a")) == []
 
 
