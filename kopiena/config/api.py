@@ -32,6 +32,7 @@ ROUTERS: dict[str, str] = {
     "/inbox": "kopiena.inbox.apis",
     "/posts": "kopiena.publishing.apis",
     "/planning": "kopiena.planning.apis",
+    "/listening": "kopiena.listening.apis",
 }
 
 api = NinjaAPI(

@@ -32,6 +32,8 @@ from kopiena.teams.models import Role
 NOW = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)  # a Monday, 10:30
 HOUR = datetime(2026, 12, 7, 10, tzinfo=UTC)
 
+pytestmark = pytest.mark.django_db  # tests/listening/conftest.py's autouse fixture clears the DB cache
+
 
 def test_volume_verdict_uses_median_and_mad_so_one_old_storm_does_not_hide_the_next():
     # Four weeks at about 5 an hour, one of them an earlier storm of 200.
