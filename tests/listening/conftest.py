@@ -31,13 +31,15 @@ class FeedServer(LocalServer):
 
     def __init__(self):
         super().__init__()
-        self.feeds: dict[str, str | bytes] = {}
+        self.feeds: dict[str, object] = {}  # name → RSS text, bytes, or a handler(request) → Response
         self.route("GET", r"/(?P<name>[\w.\-]+)")(self._feed)
 
     def _feed(self, request, match):
         body = self.feeds.get(match["name"])
         if body is None:
             return Response.text("not found", status=404)
+        if callable(body):  # a handler for odd answers (redirect loops, errors)
+            return body(request)
         data = body.encode() if isinstance(body, str) else body
         etag = f'"{hash(data) & 0xFFFFFFFF:x}"'
         if request.headers.get("if-none-match") == etag:
