@@ -124,3 +124,14 @@ def test_contributor_cannot_manage(member, workspace, login):
     assert client.get(url(workspace)).status_code == 200
     response = client.post(url(workspace, "listening_query_create"), {"name": "x", "expression": "x"})
     assert response.status_code == 403
+
+
+def test_the_page_speaks_latvian_and_russian(owner, workspace, login):
+    from django.conf import settings
+
+    client = login(owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    assert "Pieminējumu vēl nav" in client.get(url(workspace)).text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(url(workspace)).text
+    assert "Упоминаний пока нет" in page and "Сохранённые запросы" in page
