@@ -187,16 +187,30 @@ def mention_spam_review(*, access: Access, mention: Mention, is_spam: bool) -> M
 
 @transaction.atomic
 def mention_answered_elsewhere(*, access: Access, mention: Mention, url: str) -> Mention:
-    """A feed item cannot be answered through Kopiena: record where the team answered it."""
+    """A feed item cannot be answered through Kopiena: record where the team answered it. When the mention
+    became an inbox thread this is its answer: the thread's first-response clock stops (as a sent reply
+    stops it) and the thread waits for the community."""
+    from kopiena.inbox.models import Thread, ThreadStatus
+
     access.require(Perm.INBOX_REPLY)
     url = (url or "").strip()
     if not url.startswith(("https://", "http://")):
         raise DomainError(_("Give the address of the answer (https://…)."), field="url")
     at = now()
-    Mention.objects.filter(pk=mention.pk).update(answered_elsewhere_url=url[:1000], answered_at=at)
-    mention.answered_elsewhere_url, mention.answered_at = url[:1000], at
+    mention.answered_elsewhere_url, mention.answered_at, mention.answered_by = url[:1000], at, access.user
+    Mention.objects.filter(pk=mention.pk).update(
+        answered_elsewhere_url=mention.answered_elsewhere_url, answered_at=at, answered_by=access.user
+    )
+    if mention.inbox_item_id:
+        thread = Thread.objects.select_for_update().get(items__pk=mention.inbox_item_id)
+        if thread.first_responded_at is None:
+            thread.first_responded_at = at
+        thread.response_due_at = None
+        if thread.status == ThreadStatus.OPEN:
+            thread.status = ThreadStatus.WAITING
+        thread.save(update_fields=["first_responded_at", "response_due_at", "status", "updated_at"])
     audit_record(
         actor=access.user, workspace=access.workspace, action="listening.mention_answered_elsewhere",
-        obj=mention, after={"url": mention.answered_elsewhere_url},
+        obj=mention, after={"url": mention.answered_elsewhere_url, "thread_stopped": bool(mention.inbox_item_id)},
     )  # fmt: skip
     return mention
