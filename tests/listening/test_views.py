@@ -135,3 +135,27 @@ def test_the_page_speaks_latvian_and_russian(owner, workspace, login):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     page = client.get(url(workspace)).text
     assert "Упоминаний пока нет" in page and "Сохранённые запросы" in page
+
+
+def test_demo_listening_is_alive_and_its_feed_is_served_by_the_sandbox(settings):
+    from kopiena.core import demo
+    from kopiena.listening import runner
+    from kopiena.listening.demo import DEMO_QUERIES
+    from kopiena.sandbox import start_sandbox
+    from kopiena.sandbox.forum import FEED_PATH
+
+    ctx = demo.demo_load()
+    demo.demo_load()  # idempotent
+    workspace = ctx.workspace
+    assert ListeningQuery.objects.filter(workspace=workspace).count() == len(DEMO_QUERIES)
+    backfill = Mention.objects.filter(workspace=workspace).count()
+    assert backfill > 100
+    feed = ListeningSource.objects.get(workspace=workspace, kind="feed")
+    with start_sandbox(0) as sandbox:  # the sandbox serves the forum feed the demo listens to
+        ListeningSource.objects.filter(pk=feed.pk).update(feed_url=sandbox.base_url + FEED_PATH)
+        settings.OUTBOUND_ALLOW_PRIVATE = True
+        ListeningSource.objects.update(next_attempt_at=None)
+        runner.sources_run()
+    feed.refresh_from_db()
+    assert feed.last_error == "" and feed.last_success_at is not None
+    assert Mention.objects.filter(workspace=workspace).count() > backfill
