@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Trunc
+from django.utils import timezone
 
 from kopiena.core.clock import now
 from kopiena.listening.models import (
@@ -110,23 +110,33 @@ def mentions_page(
 def volume_series(
     *, workspace: Workspace, query_ids: Iterable[int], days: int = 90, at: datetime | None = None
 ) -> dict[int, list[dict]]:
-    """Per query (0: all mentions) one point per day: mentions and how many were negative/neutral/positive."""
+    """Per query (0: all mentions) one point per local day (the current time zone): mentions and how many
+    were negative/neutral/positive.
+
+    Summed here from the hourly rollup (at most 24 × days rows per query whatever the number of mentions):
+    grouping by a truncated date in SQL runs a Python function per row on SQLite and cost 80 ms."""
     since = (at or now()) - timedelta(days=days)
-    rows = (
-        HourlyVolume.objects.filter(workspace=workspace, query_key__in=list(query_ids), hour__gte=since)
-        .annotate(day=Trunc("hour", "day"))
-        .values("query_key", "day")
-        .annotate(
-            mentions=Sum("mentions"),
-            negative=Sum("negative"),
-            neutral=Sum("neutral"),
-            positive=Sum("positive"),
-        )
-        .order_by("query_key", "day")
-    )
+    zone = timezone.get_current_timezone()
+    rows = HourlyVolume.objects.filter(
+        workspace=workspace, query_key__in=list(query_ids), hour__gte=since
+    ).values_list("query_key", "hour", "mentions", "negative", "neutral", "positive")
+    buckets: dict[tuple[int, datetime], list[int]] = {}
+    day_of: dict[datetime, datetime] = {}
+    for key, hour, mentions, negative, neutral, positive in rows:
+        day = day_of.get(hour)
+        if day is None:
+            day = day_of[hour] = hour.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        sums = buckets.setdefault((key, day), [0, 0, 0, 0])
+        sums[0] += mentions
+        sums[1] += negative
+        sums[2] += neutral
+        sums[3] += positive
     series: dict[int, list[dict]] = {}
-    for row in rows:
-        series.setdefault(row["query_key"], []).append(row)
+    for (key, day), (mentions, negative, neutral, positive) in sorted(buckets.items()):
+        series.setdefault(key, []).append(
+            {"query_key": key, "day": day, "mentions": mentions, "negative": negative, "neutral": neutral,
+             "positive": positive}
+        )  # fmt: skip
     return series
 
 
