@@ -83,6 +83,10 @@ class ListeningSource(WorkspaceScopedModel):
             return SourceHealth.FAILING
         return SourceHealth.OK if self.last_success_at else SourceHealth.NEW
 
+    @property
+    def health_label(self) -> str:
+        return SourceHealth(self.health).label
+
 
 class SourceCursor(models.Model):
     """Where reading one source for one query (SEARCH) or for all queries (FEED: ``query`` NULL) got to.
