@@ -287,11 +287,14 @@ def mentions_store(
     languages = list(workspace.languages or DEFAULT_LANGUAGES)
     classes = classify([c.match_text for c, _ in fresh], languages=languages) if fresh else []
     platform = source.account.platform if source.kind == SourceKind.SEARCH and source.account_id else "rss"
-    rows, query_ids = [], []
-    for (c, _), k in zip(fresh, classes, strict=True):
-        ids = match_queries(c, compiled, language=k.language)
+    by_pk = {q.pk: q for q in compiled}
+    rows, query_ids, classified = [], [], {}
+    for (c, matched_ids), k in zip(fresh, classes, strict=True):
+        # The text already matched; only the queries' language filters remain to check.
+        ids = [pk for pk in matched_ids if not by_pk[pk].languages or k.language in by_pk[pk].languages]
         if not ids:  # the query's language filter rules it out
             continue
+        classified[c.external_id] = k
         rows.append(_mention(source, c, k, fetched_at, platform))
         query_ids.append(ids)
     stored = _insert(rows)
@@ -313,7 +316,7 @@ def mentions_store(
     result.mention_ids = [m.pk for m in stored]
     result.spam = sum(1 for m in stored if m.spam)
     if route and stored:
-        result.to_inbox = mentions_route(source=source, mentions=stored)
+        result.to_inbox = mentions_route(source=source, mentions=stored, classified=classified)
     if stored:
         ListeningSource.objects.filter(pk=source.pk).update(mentions_found=F("mentions_found") + len(stored))
         audit_record(
@@ -344,7 +347,12 @@ def _remote_for_inbox(mention: Mention) -> RemoteItem:
     )
 
 
-def mentions_route(*, source: ListeningSource, mentions: Sequence[Mention]) -> int:
+def mentions_route(
+    *,
+    source: ListeningSource,
+    mentions: Sequence[Mention],
+    classified: dict[str, Classification] | None = None,
+) -> int:
     """Hand the mentions the policy selects to the inbox (``items_ingest``: routing, SLA in business time
     and threading unchanged); link each mention to its inbox item. Returns how many went."""
     from kopiena.inbox.models import Item
@@ -359,7 +367,7 @@ def mentions_route(*, source: ListeningSource, mentions: Sequence[Mention]) -> i
     if not chosen:
         return 0
     account = source_inbox_account(source=source)
-    items_ingest(account=account, remote_items=[_remote_for_inbox(m) for m in chosen])
+    items_ingest(account=account, remote_items=[_remote_for_inbox(m) for m in chosen], classified=classified)
     item_ids = dict(
         Item.objects.filter(account=account, external_id__in=[m.external_id for m in chosen]).values_list(
             "external_id", "pk"
