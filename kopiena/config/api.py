@@ -34,6 +34,7 @@ ROUTERS: dict[str, str] = {
     "/inbox": "kopiena.inbox.apis",
     "/posts": "kopiena.publishing.apis",
     "/planning": "kopiena.planning.apis",
+    "/listening": "kopiena.listening.apis",
 }
 
 # Answers any operation may give besides the ones it declares (issue 9 item 17: the document must describe

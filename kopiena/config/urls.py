@@ -14,6 +14,7 @@ workspace_patterns = [
     path("", include("kopiena.planning.urls")),
     path("", include("kopiena.analytics.urls")),
     path("", include("kopiena.inbox.urls")),
+    path("", include("kopiena.listening.urls")),
     path("", include("kopiena.teams.urls_workspace")),
 ]
 

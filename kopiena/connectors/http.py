@@ -490,9 +490,12 @@ class HttpClient:
         content: bytes | None = None,
         idempotent: bool | None = None,
         ok_statuses: Iterable[int] = (),
+        max_bytes: int | None = None,
     ) -> httpx.Response:
         """Send one logical request; return the response (2xx/3xx or one of ``ok_statuses``) or
-        raise a connector error. ``idempotent`` overrides the method's default retry safety."""
+        raise a connector error. ``idempotent`` overrides the method's default retry safety.
+        ``max_bytes``: the body is read as a stream and the request given up (PermanentError) as soon as
+        more than this many (decoded) bytes arrive, so a huge or endless answer never fills the memory."""
         method = method.upper()
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         try:
@@ -516,7 +519,9 @@ class HttpClient:
             can_retry = attempt <= self.retries
             started = time.monotonic()
             try:
-                response = self._client.send(request)
+                response = self._client.send(request, stream=max_bytes is not None)
+                if max_bytes is not None:
+                    response = self._read_capped(response, max_bytes, shown)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # Nothing reached the platform: safe to retry whatever the method.
                 log.info("%s %s: not sent (%s), attempt %d", method, shown, type(exc).__name__, attempt)
@@ -562,6 +567,25 @@ class HttpClient:
         response.__class__ = PlatformResponse
         response.undecodable = undecodable
         return response
+
+    def _read_capped(self, response: httpx.Response, max_bytes: int, shown: str) -> httpx.Response:
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise PermanentError(
+                        f"{shown}: the answer is larger than {max_bytes // (1024 * 1024) or 1} MB; not read."
+                    )
+        finally:
+            response.close()
+        return httpx.Response(
+            response.status_code,
+            headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"],
+            content=bytes(body),
+            request=response.request,
+            history=response.history,
+        )
 
     def _refuse_secret_in_url(self, url: httpx.URL) -> None:
         text = str(url)

@@ -25,6 +25,7 @@ DEMO_LOADERS: list[str] = [
     "kopiena.sandbox.demo.load_sandbox_account",
     "kopiena.publishing.demo.load_demo_posts",
     "kopiena.inbox.demo.load_demo_saved_replies",
+    "kopiena.listening.demo.load_listening",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"

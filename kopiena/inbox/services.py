@@ -7,7 +7,7 @@ on platforms that can hide; the text is kept here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,13 +78,18 @@ def _assignee_for(workspace, person: str | None) -> User | None:
 
 @transaction.atomic
 def items_ingest(
-    *, account: ConnectedAccount, remote_items: Iterable[RemoteItem], history_before: datetime | None = None
+    *,
+    account: ConnectedAccount,
+    remote_items: Iterable[RemoteItem],
+    history_before: datetime | None = None,
+    classified: Mapping[str, Classification] | None = None,
 ) -> IngestResult:
     """Store new comments/mentions/messages of ``account``, classified, threaded, routed, with SLA clocks.
 
     Dedupes on (account, external_id) — within the batch, against stored rows, and against a concurrent
     ingest (the unique constraint, rows that lose the race are skipped). Classifies all new texts in one
-    ``classify_batch`` call, restricted to the workspace's languages. Audited once per batch (system).
+    ``classify_batch`` call, restricted to the workspace's languages — unless ``classified`` (by external
+    id) already has them all (listening classified its mentions moments ago). Audited once per batch (system).
 
     ``history_before`` (polling passes when the account was connected): items written before it are
     history — the first poll reads back days of notifications. They are stored, but start no response
@@ -107,7 +112,10 @@ def items_ingest(
     if not fresh:
         return IngestResult()
     texts = [stored_text(r.text)[0] for r in fresh]
-    classes = classify_batch(texts, languages=list(workspace.languages or DEFAULT_LANGUAGES))
+    if classified is not None and all(r.external_id in classified for r in fresh):
+        classes = [classified[r.external_id] for r in fresh]
+    else:
+        classes = classify_batch(texts, languages=list(workspace.languages or DEFAULT_LANGUAGES))
     policy = policy_current(workspace=workspace)
     account_key = evaluators.account_key_for(account)
     parents = {r.parent_id for r in fresh if r.parent_id}

@@ -347,6 +347,25 @@ DEFAULT_DATA = {
             "allowed_contexts": ["asked_for_catalogue", "asked_for_link", "faq_answer", "support_article"],
         },
     },
+    # M8: answer everyone, including people who don't follow the brand; R12: monitor and notice storms.
+    "listening": {
+        "inbox": {
+            "enabled": True,
+            "intents": ["question", "complaint"],
+            "acute": True,
+            "only_non_followers": True,
+            "languages": [],
+        },
+        "alerts": {
+            "enabled": True,
+            "notify_roles": ["owner", "manager"],
+            "notify_people": [],
+            "baseline_weeks": 4,
+            "threshold": 3.0,
+            "min_mentions": 10,
+            "negative_share_min_points": 20,
+        },
+    },
 }
 
 

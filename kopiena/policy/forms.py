@@ -609,6 +609,109 @@ class ToneForm(SectionForm):
         return current
 
 
+INTENT_CHOICES = [
+    ("question", _("Questions")),
+    ("request", _("Requests")),
+    ("suggestion", _("Suggestions")),
+    ("complaint", _("Complaints")),
+    ("praise", _("Praise")),
+]
+
+
+def _language_codes(text: str) -> list[str]:
+    return [code.strip().lower() for code in text.replace(",", " ").split() if code.strip()]
+
+
+class ListeningInboxForm(SectionForm):
+    """M8: which mentions found by listening become inbox threads with the response target."""
+
+    section = "listening.inbox"
+    title = _("Mentions into the inbox")
+    lead = _(
+        "Answer everyone, including people who don't follow the brand: these mentions become inbox "
+        "threads with the response target. Spam never does; it waits in the review list."
+    )
+
+    enabled = forms.BooleanField(label=_("Bring mentions into the inbox"), required=False)
+    intents = forms.MultipleChoiceField(
+        label=_("Mentions that are"),
+        choices=INTENT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    acute = forms.BooleanField(label=_("Acute mentions, whatever they are"), required=False)
+    only_non_followers = forms.BooleanField(
+        label=_("Only from people who don't follow us (followers reach us through our accounts)"),
+        required=False,
+    )
+    languages = forms.CharField(
+        label=_("Languages (codes such as lv ru en; empty: the workspace's languages)"), required=False
+    )
+
+    def initial_from(self, document):
+        inbox = document.listening.inbox
+        return {
+            "enabled": inbox.enabled,
+            "intents": inbox.intents,
+            "acute": inbox.acute,
+            "only_non_followers": inbox.only_non_followers,
+            "languages": " ".join(inbox.languages),
+        }
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current.update(
+            enabled=c["enabled"],
+            intents=c["intents"],
+            acute=c["acute"],
+            only_non_followers=c["only_non_followers"],
+            languages=_language_codes(c["languages"]),
+        )
+        return current
+
+
+class ListeningAlertsForm(SectionForm):
+    """R12: who hears about a storm of mentions, and how far above normal a storm is."""
+
+    section = "listening.alerts"
+    title = _("Spike alerts")
+    lead = _(
+        "When a query's mentions (or its share of negative ones) jump far above the same hour of the "
+        "week in recent weeks, these people are told."
+    )
+
+    enabled = forms.BooleanField(label=_("Send spike alerts"), required=False)
+    notify_roles = forms.MultipleChoiceField(
+        label=_("Tell"), choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    baseline_weeks = forms.IntegerField(label=_("Compare with the last (weeks)"), min_value=1, max_value=12)
+    threshold = forms.FloatField(
+        label=_("Sensitivity (deviations above normal; higher: fewer alerts)"), min_value=1, max_value=20
+    )
+    min_mentions = forms.IntegerField(label=_("Ignore hours with fewer mentions than"), min_value=1)
+
+    def initial_from(self, document):
+        alerts = document.listening.alerts
+        return {
+            "enabled": alerts.enabled,
+            "notify_roles": alerts.notify_roles,
+            "baseline_weeks": alerts.baseline_weeks,
+            "threshold": alerts.threshold,
+            "min_mentions": alerts.min_mentions,
+        }
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current.update(
+            enabled=c["enabled"],
+            notify_roles=c["notify_roles"],
+            baseline_weeks=c["baseline_weeks"],
+            threshold=c["threshold"],
+            min_mentions=c["min_mentions"],
+        )
+        return current
+
+
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     "cadence": CadenceForm,
     "account_cadence": AccountCadenceForm,
@@ -620,6 +723,8 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
     "response_targets": ResponseTargetsForm,
     "acute_playbook": AcuteForm,
     "tone": ToneForm,
+    "listening_inbox": ListeningInboxForm,
+    "listening_alerts": ListeningAlertsForm,
 }
 LANGUAGE_AWARE = {"content_mix", "themes"}
 ACCOUNT_AWARE = {"account_cadence"}

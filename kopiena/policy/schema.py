@@ -468,12 +468,52 @@ class Engagement(Strict):
     links_in_replies: LinksInReplies = LinksInReplies()
 
 
+# ---------------------------------------------------------------- listening
+
+IntentName = Literal["question", "request", "suggestion", "complaint", "praise"]
+
+
+class ListeningInbox(Strict):
+    """M8/R12: which mentions found by listening become inbox threads (with the engagement SLA).
+
+    A mention becomes a thread when it has one of ``intents`` (or is acute and ``acute`` is on), is in one
+    of ``languages`` (empty: the workspace's languages), and — with ``only_non_followers`` — its author is
+    not known to follow the brand (followers already reach us through the accounts' own inbox). Spam never
+    becomes a thread; it waits in the review list."""
+
+    enabled: bool = True
+    intents: list[IntentName] = ["question", "complaint"]
+    acute: bool = True
+    only_non_followers: bool = True
+    languages: list[LanguageCode] = []
+
+
+class ListeningAlerts(Strict):
+    """Spike alerts: an hour whose volume (or negative share) is far above the same hour of the week over
+    the last ``baseline_weeks`` weeks (median + ``threshold`` × median absolute deviation) notifies the
+    roles and people listed. ``min_mentions``: quieter hours never alert (a jump from 1 to 3 is noise)."""
+
+    enabled: bool = True
+    notify_roles: list[RoleName] = ["owner", "manager"]
+    notify_people: list[str] = []
+    baseline_weeks: int = Field(default=4, ge=1, le=12)
+    threshold: float = Field(default=3.0, ge=1.0, le=20.0)
+    min_mentions: int = Field(default=10, ge=1)
+    negative_share_min_points: int = Field(default=20, ge=0, le=100)
+
+
+class Listening(Strict):
+    inbox: ListeningInbox = ListeningInbox()
+    alerts: ListeningAlerts = ListeningAlerts()
+
+
 class PolicyDocument(Strict):
     """The whole policy. ``schema_version`` lets later releases migrate old documents."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
     publishing: Publishing = Publishing()
     engagement: Engagement = Engagement()
+    listening: Listening = Listening()
 
     def to_data(self) -> dict:
         """Plain JSON-able data in canonical field order (what is stored and exported)."""

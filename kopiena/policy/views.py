@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy.evaluators import account_key_for, content_type_label, pick_language
-from kopiena.policy.forms import ACCOUNT_AWARE, LANGUAGE_AWARE, SECTION_FORMS, WEEKDAY_LABELS, YamlForm
+from kopiena.policy.forms import (
+    ACCOUNT_AWARE,
+    INTENT_CHOICES,
+    LANGUAGE_AWARE,
+    SECTION_FORMS,
+    WEEKDAY_LABELS,
+    YamlForm,
+)
 from kopiena.policy.schema import WEEKDAYS
 from kopiena.policy.selectors import (
     access_policy_version,
@@ -71,6 +78,9 @@ def policy(request: HttpRequest, ws: str) -> HttpResponse:
         "target_hours": document.engagement.response_targets.first_response_seconds / 3600,
         "priority_hours": [
             (p, s / 3600) for p, s in document.engagement.response_targets.by_priority.items()
+        ],
+        "listening_intents": [
+            label for value, label in INTENT_CHOICES if value in document.listening.inbox.intents
         ],
     }
     return render(request, "policy/policy.html", context)

@@ -12,7 +12,6 @@ from kopiena.teams import views
 
 urlpatterns = [
     # placeholders
-    path("listening/", views.placeholder("placeholders/listening.html"), name="listening"),
     path("contests/", views.placeholder("placeholders/contests.html"), name="contests"),
     # settings owned by teams and audit
     path("settings/", views.workspace_settings, name="settings"),

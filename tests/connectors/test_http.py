@@ -332,3 +332,16 @@ def test_the_shared_pool_still_refuses_what_the_guard_refuses(server):
     HttpClient(base_url=server.base_url, allow_loopback=True).get("/ok")  # a warm loopback pool exists
     with pytest.raises(AddressNotAllowed):
         HttpClient(base_url=server.base_url).get("/ok")
+
+
+def test_max_bytes_reads_a_stream_and_gives_up_past_the_cap(server):
+    server.add("GET", r"/big", lambda request, match: Response(200, b"x" * (3 * 1024 * 1024), {}))
+    client = client_for(server)
+    with pytest.raises(PermanentError, match="larger than 1 MB"):
+        client.get("/big", max_bytes=1024 * 1024)
+    small = client.get("/ok", max_bytes=1024 * 1024)  # under the cap: an ordinary response
+    assert small.json()["host"] and small.status_code == 200
+    failing = client_for(server, retries=0)
+    server.fail_next("GET", r"/ok", status=404)
+    with pytest.raises(PermanentError, match="404"):  # error bodies are read under the cap too
+        failing.get("/ok", max_bytes=1024)

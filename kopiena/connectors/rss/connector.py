@@ -51,6 +51,10 @@ class RssConnector(Connector):
     def _parse(self, response) -> feedparser.FeedParserDict:
         if len(response.content) > MAX_FEED_BYTES:
             raise PermanentError(f"The feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
+        if b"<!ENTITY" in response.content[:65536].upper():
+            # Feeds have no use for entity declarations; they are how "billion laughs" expansion bombs and
+            # external-entity reads work, so such a document is refused before any XML parser sees it.
+            raise PermanentError(f"{response.url} declares XML entities; Kopiena does not read such feeds.")
         parsed = feedparser.parse(
             response.content,
             response_headers={
@@ -65,7 +69,7 @@ class RssConnector(Connector):
         return parsed
 
     def verify(self) -> AccountInfo:
-        response = self.http.get(self.base_url, headers=self._headers())
+        response = self.http.get(self.base_url, headers=self._headers(), max_bytes=MAX_FEED_BYTES)
         feed = self._parse(response).feed
         title = feed.get("title") or str(response.url)
         return AccountInfo(external_id=str(response.url), handle=title, name=title, url=feed.get("link", ""))
@@ -74,7 +78,9 @@ class RssConnector(Connector):
         """New entries since ``cursor``, oldest first. Entries are new when dated after the newest
         one seen (or, undated, not seen before)."""
         state = FeedCursor.load(cursor)
-        response = self.http.get(self.base_url, headers=self._headers(state), ok_statuses=(304,))
+        response = self.http.get(
+            self.base_url, headers=self._headers(state), ok_statuses=(304,), max_bytes=MAX_FEED_BYTES
+        )
         if response.status_code == 304:
             return Page(cursor=cursor)
         parsed = self._parse(response)
