@@ -33,6 +33,7 @@ ROUTERS: dict[str, str] = {
     "/posts": "kopiena.publishing.apis",
     "/planning": "kopiena.planning.apis",
     "/listening": "kopiena.listening.apis",
+    "/listening/insights": "kopiena.listening.insight_apis",
 }
 
 api = NinjaAPI(
