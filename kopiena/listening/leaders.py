@@ -66,7 +66,7 @@ class Leader:
         """Activity counts most (log: a hundred comments are not a hundred times one), then positivity,
         reach (log of followers) and recency."""
         return round(
-            2 * math.log1p(self.activity) + self.positivity + 0.5 * math.log10(1 + (self.followers or 0))
+            3 * math.log1p(self.activity) + self.positivity + 0.25 * math.log10(1 + (self.followers or 0))
             + 1.5 * self.recency,
             2,
         )  # fmt: skip
