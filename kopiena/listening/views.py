@@ -302,4 +302,6 @@ def mention_answered_view(request: HttpRequest, ws: str, mention_id: int) -> Htt
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Marked as answered elsewhere."))
+    if request.POST.get("next") == "thread" and mention.inbox_item_id:
+        return redirect("inbox_thread", ws=ws, thread_id=mention.inbox_item.thread_id)
     return redirect("listening", ws=ws)

@@ -262,3 +262,16 @@ def test_get_is_retried_after_a_dropped_connection_but_post_is_not(server):
     with pytest.raises(OutcomeUnknown):
         client_for(server).post("/ok", json={})
     assert server.count("GET", r"/ok") == 2 and server.count("POST", r"/ok") == 1
+
+
+def test_max_bytes_reads_a_stream_and_gives_up_past_the_cap(server):
+    server.add("GET", r"/big", lambda request, match: Response(200, b"x" * (3 * 1024 * 1024), {}))
+    client = client_for(server)
+    with pytest.raises(PermanentError, match="larger than 1 MB"):
+        client.get("/big", max_bytes=1024 * 1024)
+    small = client.get("/ok", max_bytes=1024 * 1024)  # under the cap: an ordinary response
+    assert small.json()["host"] and small.status_code == 200
+    failing = client_for(server, retries=0)
+    server.fail_next("GET", r"/ok", status=404)
+    with pytest.raises(PermanentError, match="404"):  # error bodies are read under the cap too
+        failing.get("/ok", max_bytes=1024)

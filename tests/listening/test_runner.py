@@ -20,7 +20,7 @@ from kopiena.listening.models import (
     SourceCursor,
     SpamReview,
 )
-from kopiena.listening.services import mention_answered_elsewhere, query_create
+from kopiena.listening.services import query_create
 from kopiena.listening.source_services import source_feed_create, source_search_create
 from kopiena.sandbox import start_sandbox
 from tests.listening.conftest import rss
@@ -119,7 +119,8 @@ def test_rate_limited_platform_backs_off_and_feeds_continue(owner_access, sandbo
     assert Mention.objects.filter(source__kind="feed").count() == 1  # the feed carried on
 
 
-def test_feed_mention_question_goes_to_inbox_and_is_answered_elsewhere(owner_access, feeds):
+def test_feed_mention_question_goes_to_inbox_and_is_answered_elsewhere(owner, owner_access, feeds, login):
+    client = login(owner)
     feeds.feeds["forum.xml"] = rss([
         {"title": "Kur Rīgā nopirkt labu kafiju?", "link": "https://forum.example/t/1",
          "text": "Vai kāds zina, kur nopirkt kafiju?"},
@@ -131,7 +132,15 @@ def test_feed_mention_question_goes_to_inbox_and_is_answered_elsewhere(owner_acc
     assert mention.inbox_item is not None
     thread = mention.inbox_item.thread
     assert thread.account.platform == "rss" and thread.response_due_at is not None
-    mention_answered_elsewhere(access=owner_access, mention=mention, url="https://forum.example/t/1#post-2")
+    page = client.get(f"/w/{owner_access.workspace.slug}/inbox/{thread.pk}/")
+    assert 'data-testid="answered-elsewhere"' in page.text  # a feed cannot be answered through Kopiena
+    answered = client.post(
+        f"/w/{owner_access.workspace.slug}/listening/mentions/{mention.pk}/answered/",
+        {"url": "https://forum.example/t/1#post-2", "next": "thread"},
+    )
+    assert answered["Location"].endswith(f"/inbox/{thread.pk}/")
+    thread.refresh_from_db()
+    assert thread.first_responded_at is not None and thread.response_due_at is None
     mention.refresh_from_db()
     assert mention.answered_elsewhere_url == "https://forum.example/t/1#post-2"
 
