@@ -196,7 +196,7 @@ def competitor_account_fetch(account: CompetitorAccount) -> int:
         posts = [
             CompetitorPostIn(
                 external_id=item.external_id, published_at=item.created_at, url=item.url,
-                text=(item.title + "\n" + item.text).strip() if item.title else item.text,
+                text=item.text or item.title,  # the feed mapper already puts the title first
                 content_type=content_type_of(item.text, item.title),
             )
             for item in page.items

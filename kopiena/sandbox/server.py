@@ -172,6 +172,7 @@ class SandboxServer:
         add("GET", r"/api/v2/search", self._authed(self._search))
         add("GET", r"/api/v1/timelines/tag/(?P<tag>\w+)", self._authed(self._tag_timeline))
         add("GET", r"/listening/forum\.xml", self._forum_feed)  # a feed for the demo's listening
+        add("GET", r"/listening/rival\.xml", self._rival_feed)  # a competitor's feed (demo Competitors)
 
     def _authed(self, handler):
         def wrapped(request: Request, match: re.Match) -> Response:
@@ -361,6 +362,11 @@ class SandboxServer:
             found = [s for s in self.state.statuses.values() if query and query in s.text.lower()]
             statuses = [self.state.status_json(s) for s in _paginate(found, request)]
         return Response.json({"accounts": [], "statuses": statuses, "hashtags": []})
+
+    def _rival_feed(self, request: Request, match) -> Response:
+        from kopiena.sandbox.competitor import rival_feed
+
+        return Response.text(rival_feed(self.base_url), content_type="application/rss+xml; charset=utf-8")
 
     def _forum_feed(self, request: Request, match) -> Response:
         from kopiena.sandbox.forum import forum_feed

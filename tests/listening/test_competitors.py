@@ -165,3 +165,31 @@ def test_page_rest_csv_and_isolation(
     assert analyst.request("POST", "/listening/insights/competitors", {"name": "X"}).status_code == 403
     assert client.request("DELETE", f"/listening/insights/competitors/{rival_id}").status_code == 204
     assert AuditEvent.objects.filter(action="listening.competitor_delete").exists()
+
+
+def test_demo_has_a_competitor_fed_by_the_sandbox_and_leaders(settings):
+    from kopiena.core import demo
+    from kopiena.listening.leaders import leaders_ranked
+    from kopiena.listening.models import Competitor, Person
+    from kopiena.sandbox import start_sandbox
+    from kopiena.sandbox.competitor import FEED_PATH
+
+    ctx = demo.demo_load()
+    demo.demo_load()  # idempotent
+    workspace = ctx.workspace
+    competitor = Competitor.objects.get(workspace=workspace)
+    backfill = CompetitorPost.objects.filter(competitor=competitor).count()
+    assert (
+        backfill > 100
+        and CompetitorEngagement.objects.filter(post__competitor=competitor).count() == backfill
+    )
+    assert sum(comp.weekly_comparison(workspace=workspace)["competitors"][0]["engagement"]) > 0
+    assert leaders_ranked(workspace=workspace)
+    person = Person.objects.get(workspace=workspace)
+    assert person.notes.count() == 1 and person.tasks.count() == 1
+    with start_sandbox(0) as sandbox:  # the sandbox serves the competitor's feed
+        CompetitorAccount.objects.update(feed_url=sandbox.base_url + FEED_PATH, next_attempt_at=None)
+        settings.OUTBOUND_ALLOW_PRIVATE = True
+        assert comp.competitors_fetch() > 0
+    account = CompetitorAccount.objects.get()
+    assert account.last_error == "" and account.last_success_at is not None
