@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from kopiena.connectors.types import AccountRef, ItemKind, RemoteItem
 from kopiena.core.demo import DemoContext
 from kopiena.listening.competitors import (
     CompetitorPostIn,
@@ -14,13 +15,21 @@ from kopiena.listening.competitors import (
     competitor_posts_store,
 )
 from kopiena.listening.leaders import leaders_ranked, person_ensure, person_note_add, person_task_create
-from kopiena.listening.models import Competitor, CompetitorPost
+from kopiena.listening.models import Competitor, CompetitorPost, ListeningQuery, ListeningSource, Mention
+from kopiena.listening.store import mentions_store
 from kopiena.sandbox.competitor import FEED_PATH, HANDLE, NAME, rival_history
 from kopiena.sandbox.demo import SANDBOX_URL
 from kopiena.teams.models import Role
 from kopiena.teams.selectors import access_workspace
 
 HISTORY_DAYS = 60
+# Forum posts that compare us with the competitor (share of voice); each also matches the demo's query.
+RIVAL_TALK = (
+    "Melnā Pupiņa vai Kafijas Grauzdētava — kur labāka kafija vecpilsētā?",
+    "Вчера пил кофе в Melnā Pupiņa, дороговато, но вкусно.",
+    "Melnā Pupiņa has great coffee but slow service.",
+    "Man Melnā Pupiņa kafija šķiet par skābu.",
+)
 
 
 def load_insights(ctx: DemoContext) -> None:
@@ -40,6 +49,24 @@ def load_insights(ctx: DemoContext) -> None:
         ]  # fmt: skip
         created = competitor_posts_store(account=account, posts=posts)
         ctx.log(f"Competitors: {created} earlier posts of {NAME}.")
+    feed = ListeningSource.objects.filter(
+        workspace=ctx.workspace, feed_url__endswith="/listening/forum.xml"
+    ).first()
+    if (
+        feed is not None
+        and not Mention.objects.filter(source=feed, external_id__contains="/forum/rival/").exists()
+    ):
+        at = datetime.now(UTC)
+        items = [
+            RemoteItem(external_id=f"{SANDBOX_URL}/forum/rival/{n}", kind=ItemKind.MENTION, text=text,
+                       title=text[:80], created_at=at - timedelta(days=1 + n * 2, hours=n),
+                       author=AccountRef(id="", handle=author, name=author), url=f"{SANDBOX_URL}/forum/rival/{n}")
+            for n, (text, author) in enumerate(
+                (RIVAL_TALK[i % len(RIVAL_TALK)], ("Ilze", "Дмитрий", "Emily", "Kristaps")[i % 4]) for i in range(12)
+            )
+        ]  # fmt: skip
+        queries = list(ListeningQuery.objects.filter(workspace=ctx.workspace))
+        mentions_store(source=feed, items=items, queries=queries, route=False)  # history, not inbox work
     # The most engaged person gets a note and a "work with them" task, so the person page shows both.
     top = leaders_ranked(workspace=ctx.workspace, limit=1)
     if top:

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 FEED_PATH = "/listening/rival.xml"
 NAME = "Melnā Pupiņa"
 HANDLE = "melnapupina"
-EVERY_SECONDS = 9 * 3600  # about 2-3 posts a day
+EVERY_SECONDS = 36 * 3600  # four or five posts a week
 POSTS_IN_FEED = 10
 POSTS = (
     ("Jaunā Etiopijas Yirgacheffe partija jau plauktos!", ""),
