@@ -175,7 +175,7 @@ def person_history(*, workspace: Workspace, handles: list[tuple[str, str]], limi
         .order_by("-remote_created_at")[:limit]
     ]  # fmt: skip
     rows += [
-        {"kind": "mention", "at": m.published_at, "text": (m.title + " — " + m.text) if m.title else m.text,
+        {"kind": "mention", "at": m.published_at, "text": m.text if not m.title or m.text.startswith(m.title) else f"{m.title} — {m.text}",
          "url": m.url, "sentiment": m.sentiment, "platform": m.platform, "thread_id": None, "subject": ""}
         for m in Mention.objects.filter(mention_q, workspace=workspace).order_by("-published_at")[:limit]
     ]  # fmt: skip

@@ -165,3 +165,13 @@ def test_rest_csv_and_isolation(owner, owner_access, workspace, other_workspace,
         == 404
     )
     assert outsider.get("/listening/insights/leaders").json() == []
+
+
+def test_pages_speak_latvian_and_russian(owner, workspace, login, heard, settings):
+    client = login(owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
+    page = client.get(reverse("listening_leaders", kwargs={"ws": workspace.slug})).text
+    assert "Pozitīvums" in page and "Konkurenti" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(reverse("listening_competitors", kwargs={"ws": workspace.slug})).text
+    assert "Вы пока не отслеживаете конкурентов" in page and "Тренды" in page
