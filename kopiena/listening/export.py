@@ -74,9 +74,8 @@ def mentions_csv(
         while True:
             batch = base
             if last is not None:
-                batch = base.filter(
-                    Q(published_at__lt=last.published_at) | Q(published_at=last.published_at, pk__lt=last.pk)
-                )
+                at = last.published_at  # "<= at" bounds the index range; the OR alone scans everything above
+                batch = base.filter(Q(published_at__lte=at) & (Q(published_at__lt=at) | Q(pk__lt=last.pk)))
             chunk: list[Mention] = list(
                 batch.select_related("source")
                 .prefetch_related("matches")

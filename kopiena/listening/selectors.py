@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from kopiena.core.clock import now
@@ -83,8 +85,6 @@ def encode_cursor(mention: Mention) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    from datetime import UTC
-
     try:
         stamp, pk = cursor.split("_", 1)
         return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
@@ -100,7 +100,9 @@ def mentions_page(
     position = decode_cursor(after) if after else None
     if position is not None:
         at, pk = position
-        mentions = mentions.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        # The first condition alone bounds the index range scan (workspace, published_at, id); the OR on
+        # its own made PostgreSQL read every row above the cursor (450 ms for a deep page at 280k).
+        mentions = mentions.filter(Q(published_at__lte=at) & (Q(published_at__lt=at) | Q(pk__lt=pk)))
     rows = list(mentions.select_related("source").order_by("-published_at", "-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -111,27 +113,46 @@ def volume_series(
     *, workspace: Workspace, query_ids: Iterable[int], days: int = 90, at: datetime | None = None
 ) -> dict[int, list[dict]]:
     """Per query (0: all mentions) one point per local day (the current time zone): mentions and how many
-    were negative/neutral/positive.
+    were negative/neutral/positive, summed from the hourly rollup (at most 24 × days rows per query,
+    whatever the number of mentions).
 
-    Summed here from the hourly rollup (at most 24 × days rows per query whatever the number of mentions):
-    grouping by a truncated date in SQL runs a Python function per row on SQLite and cost 80 ms."""
+    PostgreSQL groups by day itself (native date_trunc). On SQLite date truncation is a Python function
+    called per row through Django's converters (80 ms for 8,640 hours), so the hours are read as text
+    and summed here."""
     since = (at or now()) - timedelta(days=days)
     zone = timezone.get_current_timezone()
-    rows = HourlyVolume.objects.filter(
-        workspace=workspace, query_key__in=list(query_ids), hour__gte=since
-    ).values_list("query_key", "hour", "mentions", "negative", "neutral", "positive")
+    hours = HourlyVolume.objects.filter(workspace=workspace, query_key__in=list(query_ids), hour__gte=since)
+    series: dict[int, list[dict]] = {}
+    if connection.vendor == "postgresql":
+        rows = (
+            hours.annotate(day=Trunc("hour", "day", tzinfo=zone))
+            .values("query_key", "day")
+            .annotate(mentions=Sum("mentions"), negative=Sum("negative"), neutral=Sum("neutral"),
+                      positive=Sum("positive"))
+            .order_by("query_key", "day")
+        )  # fmt: skip
+        for row in rows:
+            series.setdefault(row["query_key"], []).append(row)
+        return series
+    sql, params = hours.values_list(
+        "query_key", "hour", "mentions", "negative", "neutral", "positive"
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
     buckets: dict[tuple[int, datetime], list[int]] = {}
-    day_of: dict[datetime, datetime] = {}
-    for key, hour, mentions, negative, neutral, positive in rows:
+    day_of: dict[str, datetime] = {}
+    for key, hour, mentions, negative, neutral, positive in raw:
         day = day_of.get(hour)
         if day is None:
-            day = day_of[hour] = hour.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+            moment = hour if isinstance(hour, datetime) else datetime.fromisoformat(hour)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            day = day_of[hour] = moment.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         sums = buckets.setdefault((key, day), [0, 0, 0, 0])
         sums[0] += mentions
         sums[1] += negative
         sums[2] += neutral
         sums[3] += positive
-    series: dict[int, list[dict]] = {}
     for (key, day), (mentions, negative, neutral, positive) in sorted(buckets.items()):
         series.setdefault(key, []).append(
             {"query_key": key, "day": day, "mentions": mentions, "negative": negative, "neutral": neutral,

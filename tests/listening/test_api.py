@@ -176,3 +176,16 @@ def test_csv_exports_are_formula_safe_and_audited(api_client, owner, workspace, 
     assert set(PendingAuditEvent.objects.values_list("action", flat=True)) == {
         "listening.mentions_export", "listening.queries_export",
     }  # fmt: skip
+
+
+def test_mentions_csv_pages_through_batches_without_losing_or_repeating_rows(monkeypatch, workspace, source):
+    from kopiena.listening import export
+
+    monkeypatch.setattr(export, "BATCH", 2)
+    for n in range(5):
+        store(workspace, source, n)
+    Mention.objects.filter(external_id__in=["e1", "e2", "e3"]).update(published_at=T0)  # ties across batches
+    text = "".join(export.mentions_csv(workspace=workspace)).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(int(r["id"]) for r in rows) == sorted(Mention.objects.values_list("pk", flat=True))
+    assert len(rows) == 5
