@@ -135,6 +135,11 @@ def test_page_rest_csv_and_isolation(
 ):
     page = login(owner).get(reverse("listening_competitors", kwargs={"ws": workspace.slug}))
     assert page.status_code == 200 and 'data-testid="competitors-empty"' in page.text
+    assert 'data-testid="competitor-form"' in page.text
+    analyst_page = login(member(Role.ANALYST)).get(
+        reverse("listening_competitors", kwargs={"ws": workspace.slug})
+    )
+    assert analyst_page.status_code == 200 and 'data-testid="competitor-form"' not in analyst_page.text
     client = api_client(owner, workspace)
     made = client.request("POST", "/listening/insights/competitors", {
         "name": "Rival", "aliases": ["Rivāls"],
