@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kopiena.audit.services import audit_record
+from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.rss.connector import RssConnector
 from kopiena.connectors.types import AccountCredentials
 from kopiena.core.clock import now
@@ -109,15 +110,23 @@ def competitor_account_add(
     competitor = access_competitor(access=access, pk=competitor_id)
     access.require(Perm.LISTENING_MANAGE)
     feed_url = (feed_url or "").strip()
-    if not _URL.match(feed_url) or len(feed_url) > 1000:
-        raise DomainError(_("Enter a feed address starting with http:// or https://."), field="feed_url")
-    if competitor.accounts.filter(feed_url=feed_url).exists():
-        raise DomainError(_("This feed is already tracked."), field="feed_url")
+    platform = (platform or "rss").strip().lower()[:30] or "rss"
+    handle = (handle or "").strip().lstrip("@")[:255]
+    if not feed_url:
+        # No feed: the platform's own API, where its connector can read another account's posts.
+        if not reads_accounts(platform):
+            raise DomainError(_("Enter a feed address starting with http:// or https://."), field="feed_url")
+        if not handle:
+            raise DomainError(_("Give a platform and a handle."), field="handle")
+        if competitor.accounts.filter(feed_url="", platform=platform, handle__iexact=handle).exists():
+            raise DomainError(_("This account is already tracked."), field="handle")
+    else:
+        if not _URL.match(feed_url) or len(feed_url) > 1000:
+            raise DomainError(_("Enter a feed address starting with http:// or https://."), field="feed_url")
+        if competitor.accounts.filter(feed_url=feed_url).exists():
+            raise DomainError(_("This feed is already tracked."), field="feed_url")
     account = CompetitorAccount.objects.create(
-        competitor=competitor,
-        platform=(platform or "rss").strip().lower()[:30] or "rss",
-        handle=(handle or "").strip().lstrip("@")[:255],
-        feed_url=feed_url,
+        competitor=competitor, platform=platform, handle=handle, feed_url=feed_url
     )
     audit_record(
         actor=access.user, workspace=access.workspace, action="listening.competitor_account_add",
@@ -170,7 +179,7 @@ def competitor_posts_store(*, account: CompetitorAccount, posts: list[Competitor
 def _is_sandbox(account: CompetitorAccount) -> bool:
     from kopiena.sandbox.demo import SANDBOX_URL
 
-    return account.feed_url.startswith(SANDBOX_URL + "/")
+    return bool(account.feed_url) and account.feed_url.startswith(SANDBOX_URL + "/")
 
 
 def accounts_due(moment=None) -> list[CompetitorAccount]:
@@ -182,6 +191,64 @@ def accounts_due(moment=None) -> list[CompetitorAccount]:
     )
 
 
+def reads_accounts(platform: str) -> bool:
+    from kopiena.integrations import platforms
+
+    return Capability.ACCOUNT_POSTS.value in platforms.capability_names(platform)
+
+
+def _read_feed(account: CompetitorAccount):
+    credentials = AccountCredentials(base_url=account.feed_url, account_key=f"competitor:{account.pk}")
+    allow = _is_sandbox(account) or settings.OUTBOUND_ALLOW_PRIVATE
+    with RssConnector(credentials, allow_loopback=allow) as connector:
+        page = connector.fetch_mentions(cursor=account.cursor)
+    posts = [
+        CompetitorPostIn(
+            external_id=item.external_id, published_at=item.created_at, url=item.url,
+            text=item.text or item.title,  # the feed mapper already puts the title first
+            content_type=content_type_of(item.text, item.title),
+        )
+        for item in page.items
+    ]  # fmt: skip
+    return page, posts
+
+
+def _read_platform(account: CompetitorAccount):
+    """Through one of the workspace's connected accounts of that platform (its token, its rate limit)."""
+    from kopiena.integrations.connecting import connector_for
+    from kopiena.integrations.models import AccountStatus, ConnectedAccount
+
+    connected = (
+        ConnectedAccount.objects.filter(
+            workspace_id=account.competitor.workspace_id,
+            platform=account.platform,
+            status=AccountStatus.ACTIVE,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if connected is None or not reads_accounts(account.platform):
+        raise DomainError(_("Connect an account of this platform to read the competitor's posts."))
+    connector = connector_for(connected)
+    try:
+        # Always the newest page, not "after the cursor": re-reading recent posts is what refreshes their
+        # counts (a snapshot is appended only when they changed); stored posts are not stored twice.
+        result = connector.fetch_account_posts(account.handle)
+    finally:
+        connector.close()
+    posts = []
+    for item in result.page.items:
+        counts = result.metrics.get(item.external_id)
+        posts.append(
+            CompetitorPostIn(
+                external_id=item.external_id, published_at=item.created_at, url=item.url, text=item.text,
+                content_type=content_type_of(item.text), likes=(counts.likes or 0) if counts else 0,
+                shares=(counts.reposts or 0) if counts else 0, replies=(counts.replies or 0) if counts else 0,
+            )
+        )  # fmt: skip
+    return result.page, posts
+
+
 def competitor_account_fetch(account: CompetitorAccount) -> int:
     """Read one account's feed (outside a transaction), store what is new; a failure is recorded on the
     account with backoff and never raised (the other accounts carry on)."""
@@ -189,18 +256,10 @@ def competitor_account_fetch(account: CompetitorAccount) -> int:
 
     started = now()
     try:
-        credentials = AccountCredentials(base_url=account.feed_url, account_key=f"competitor:{account.pk}")
-        allow = _is_sandbox(account) or settings.OUTBOUND_ALLOW_PRIVATE
-        with RssConnector(credentials, allow_loopback=allow) as connector:
-            page = connector.fetch_mentions(cursor=account.cursor)
-        posts = [
-            CompetitorPostIn(
-                external_id=item.external_id, published_at=item.created_at, url=item.url,
-                text=item.text or item.title,  # the feed mapper already puts the title first
-                content_type=content_type_of(item.text, item.title),
-            )
-            for item in page.items
-        ]  # fmt: skip
+        if account.feed_url:
+            page, posts = _read_feed(account)
+        else:
+            page, posts = _read_platform(account)
         with transaction.atomic():
             created = competitor_posts_store(account=account, posts=posts)
             account.cursor = page.cursor
@@ -213,7 +272,7 @@ def competitor_account_fetch(account: CompetitorAccount) -> int:
         return created
     except Exception as exc:  # one feed's trouble (or a bug) must not stop the others
         account.last_run_at = started
-        account.last_error = human_error(exc)[:2000]
+        account.last_error = (exc.message if isinstance(exc, DomainError) else human_error(exc))[:2000]
         account.consecutive_failures += 1
         delay = min(BACKOFF_BASE_SECONDS * 2 ** (account.consecutive_failures - 1), BACKOFF_MAX_SECONDS)
         account.next_attempt_at = started + timedelta(seconds=delay)

@@ -161,6 +161,7 @@ class SandboxServer:
         add("GET", r"/api/v2/instance", self._instance)
         add("GET", r"/api/v1/accounts/verify_credentials", self._authed(self._verify_credentials))
         add("GET", r"/api/v1/accounts/relationships", self._authed(self._relationships))
+        add("GET", r"/api/v1/accounts/lookup", self._authed(self._lookup))
         add("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", self._authed(self._account_statuses))
         add("POST", r"/api/v1/statuses", self._authed(self._create_status))
         add("GET", r"/api/v1/statuses/(?P<id>\d+)", self._authed(self._get_status))
@@ -253,6 +254,14 @@ class SandboxServer:
             {"id": i, "following": (me.id, i) in self.state.follows, "followed_by": (i, me.id) in self.state.follows}
             for i in ids
         ])  # fmt: skip
+
+    def _lookup(self, request, match, me: Account) -> Response:
+        acct = (request.arg("acct") or "").split("@")[0]
+        with self.state.lock:
+            found = next((a for a in self.state.accounts.values() if a.username == acct), None)
+            if found is None:
+                return _error("Record not found", 404)
+            return Response.json(self.state.account_json(found))
 
     def _account_statuses(self, request, match, me: Account) -> Response:
         with self.state.lock:

@@ -199,3 +199,40 @@ def test_demo_has_a_competitor_fed_by_the_sandbox_and_leaders(settings):
         assert comp.competitors_fetch() > 0
     account = CompetitorAccount.objects.get()
     assert account.last_error == "" and account.last_success_at is not None
+
+
+def test_a_mastodon_account_is_read_through_the_api_with_engagement(owner_access, workspace, settings):
+    from kopiena.integrations.services import account_connect
+    from kopiena.sandbox import start_sandbox
+
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the sandbox listens on 127.0.0.1
+    rival = comp.competitor_create(access=owner_access, name="Rival")
+    with pytest.raises(DomainError):  # RSS has no API for it: a feed address is needed
+        comp.competitor_account_add(access=owner_access, competitor_id=rival.pk, platform="rss", handle="x",
+                                    feed_url="")  # fmt: skip
+    account = comp.competitor_account_add(access=owner_access, competitor_id=rival.pk, platform="mastodon",
+                                          handle="@melnapupina", feed_url="")  # fmt: skip
+    assert comp.competitors_fetch() == 0  # no connected Mastodon account yet: a clear error on the account
+    account.refresh_from_db()
+    assert "Connect an account" in account.last_error
+    with start_sandbox(0) as sandbox:
+        account_connect(access=owner_access, platform="mastodon", name="Kafija", base_url=sandbox.base_url,
+                        credentials={"access_token": sandbox.access_token}, external_id="1")  # fmt: skip
+        them = sandbox.add_person("melnapupina", "Melnā Pupiņa", "lv")
+        fan = sandbox.add_person("fan", "Fan")
+        status = sandbox.state.post(them.id, "Jaunā partija!")
+        sandbox.state.favourite(fan.id, status.id)
+        CompetitorAccount.objects.update(next_attempt_at=None)
+        assert comp.competitors_fetch() == 1
+        sandbox.state.reblog(fan.id, status.id)  # counts change: the next read appends a snapshot
+        sandbox.state.post(them.id, "Latte art sestdien")
+        CompetitorAccount.objects.update(next_attempt_at=None)
+        assert comp.competitors_fetch() == 1
+    account.refresh_from_db()
+    assert account.last_error == "" and account.cursor
+    post = CompetitorPost.objects.get(external_id=status.id)
+    assert (post.likes, post.shares) == (1, 1)
+    assert list(CompetitorEngagement.objects.filter(post=post).values_list("likes", "shares")) == [
+        (1, 0),
+        (1, 1),
+    ]

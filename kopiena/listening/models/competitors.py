@@ -42,7 +42,9 @@ class CompetitorAccount(models.Model):
     competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="accounts")
     platform = models.CharField(_("platform"), max_length=30)
     handle = models.CharField(_("handle"), max_length=255, blank=True)
-    feed_url = models.URLField(_("feed address"), max_length=1000)
+    # Blank: read through the platform's API (its connector declares ACCOUNT_POSTS) with one of the
+    # workspace's connected accounts of that platform — which also brings engagement counts.
+    feed_url = models.URLField(_("feed address"), max_length=1000, blank=True)
     cursor = models.TextField(blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -54,7 +56,16 @@ class CompetitorAccount(models.Model):
     class Meta:
         ordering = ["platform", "handle", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["competitor", "feed_url"], name="listening_comp_account_unique")
+            models.UniqueConstraint(
+                fields=["competitor", "feed_url"],
+                name="listening_comp_account_unique",
+                condition=~models.Q(feed_url=""),
+            ),
+            models.UniqueConstraint(
+                fields=["competitor", "platform", "handle"],
+                name="listening_comp_account_unique_api",
+                condition=models.Q(feed_url=""),
+            ),
         ]
 
     def __str__(self) -> str:
