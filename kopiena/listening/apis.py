@@ -183,9 +183,7 @@ def queries_delete(request, query_id: int):
     return Status(204, None)
 
 
-@router.post(
-    "/try", response=TryOut, summary="What an expression would have matched among stored mentions"
-)
+@router.post("/try", response=TryOut, summary="What an expression would have matched among stored mentions")
 def queries_try(request, payload: TryIn):
     access = request_access(request)
     access.require(Perm.INBOX_READ)
