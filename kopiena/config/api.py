@@ -35,6 +35,7 @@ ROUTERS: dict[str, str] = {
     "/posts": "kopiena.publishing.apis",
     "/planning": "kopiena.planning.apis",
     "/listening": "kopiena.listening.apis",
+    "/listening/insights": "kopiena.listening.insight_apis",
 }
 
 # Answers any operation may give besides the ones it declares (issue 9 item 17: the document must describe

@@ -255,6 +255,7 @@ PERIODIC_TASKS = [
     ("kopiena.inbox.tasks.sla_tick", 60),
     ("kopiena.listening.tasks.listening_spikes_detect", 300),
     ("kopiena.listening.tasks.listening_run", 15),
+    ("kopiena.listening.tasks.listening_competitors_fetch", 60),
 ]
 # Delivery engine (kopiena/publishing/engine/config.py lists every knob and its default).
 PUBLISH_LATE_CUTOFF_SECONDS = env_int("KOPIENA_PUBLISH_LATE_CUTOFF_SECONDS", 2 * 3600)

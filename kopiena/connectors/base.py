@@ -31,6 +31,7 @@ from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
+    AccountPosts,
     Limits,
     Metrics,
     Page,
@@ -207,6 +208,11 @@ class Connector:
     def search(self, query: str, *, cursor: str = "") -> Page:
         """Public posts matching ``query`` (a phrase or #hashtag) newer than ``cursor``, as MENTIONs."""
         raise self._unsupported(Capability.SEARCH)
+
+    def fetch_account_posts(self, account: str, *, cursor: str = "") -> AccountPosts:
+        """Another public account's own posts (``account``: its handle or platform id) newer than
+        ``cursor``, with their counters — for tracking competitors."""
+        raise self._unsupported(Capability.ACCOUNT_POSTS)
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
         """Current counters for our posts; ids the platform no longer knows are left out."""

@@ -34,6 +34,7 @@ class Capability(StrEnum):
     WEBHOOKS = "webhooks"
     FEEDS = "feeds"  # a feed source (RSS/Atom): items arrive through fetch_mentions
     RECONCILE = "reconcile"  # find_published can tell whether an unconfirmed publish happened
+    ACCOUNT_POSTS = "account_posts"  # another public account's own posts with their counts (competitors)
 
 
 # The methods that must be overridden for each capability. Capabilities that only refine
@@ -58,6 +59,7 @@ REQUIRED_METHODS: dict[Capability, tuple[str, ...]] = {
     Capability.WEBHOOKS: ("verify_webhook", "parse_webhook"),
     Capability.FEEDS: ("fetch_mentions",),
     Capability.RECONCILE: ("find_published",),
+    Capability.ACCOUNT_POSTS: ("fetch_account_posts",),
 }
 
 

@@ -242,3 +242,12 @@ class WebhookChallenge:
     body: str
     status: int = 200
     content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class AccountPosts:
+    """A public account's own posts newer than the cursor (``page.items``, kind POST-like MENTIONs) and
+    the counters each showed when read (``metrics`` by external id)."""
+
+    page: Page
+    metrics: dict[str, Metrics] = field(default_factory=dict)

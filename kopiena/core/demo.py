@@ -26,6 +26,7 @@ DEMO_LOADERS: list[str] = [
     "kopiena.publishing.demo.load_demo_posts",
     "kopiena.inbox.demo.load_demo_saved_replies",
     "kopiena.listening.demo.load_listening",
+    "kopiena.listening.insights_demo.load_insights",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"

@@ -19,3 +19,11 @@ def listening_run() -> dict:
     interval and backoff), so a quiet tick costs one small query."""
     report = runner.sources_run()
     return {"sources": report.sources, "mentions": report.created, "errors": report.errors}
+
+
+@task(queue_name="ingest")
+def listening_competitors_fetch() -> int:
+    """Enqueued by the clock; reads only the competitor feeds that are due (each with its backoff)."""
+    from kopiena.listening.competitors import competitors_fetch
+
+    return competitors_fetch()

@@ -22,3 +22,8 @@ urlpatterns = [
         name="listening_mention_answered",
     ),
 ]
+
+# Competitors, Trends and Leaders (issue 11 items 6-8) live in their own module.
+from kopiena.listening.insight_urls import urlpatterns as _insights  # noqa: E402
+
+urlpatterns += _insights

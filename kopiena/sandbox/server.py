@@ -161,6 +161,7 @@ class SandboxServer:
         add("GET", r"/api/v2/instance", self._instance)
         add("GET", r"/api/v1/accounts/verify_credentials", self._authed(self._verify_credentials))
         add("GET", r"/api/v1/accounts/relationships", self._authed(self._relationships))
+        add("GET", r"/api/v1/accounts/lookup", self._authed(self._lookup))
         add("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", self._authed(self._account_statuses))
         add("POST", r"/api/v1/statuses", self._authed(self._create_status))
         add("GET", r"/api/v1/statuses/(?P<id>\d+)", self._authed(self._get_status))
@@ -172,6 +173,7 @@ class SandboxServer:
         add("GET", r"/api/v2/search", self._authed(self._search))
         add("GET", r"/api/v1/timelines/tag/(?P<tag>\w+)", self._authed(self._tag_timeline))
         add("GET", r"/listening/forum\.xml", self._forum_feed)  # a feed for the demo's listening
+        add("GET", r"/listening/rival\.xml", self._rival_feed)  # a competitor's feed (demo Competitors)
 
     def _authed(self, handler):
         def wrapped(request: Request, match: re.Match) -> Response:
@@ -252,6 +254,14 @@ class SandboxServer:
             {"id": i, "following": (me.id, i) in self.state.follows, "followed_by": (i, me.id) in self.state.follows}
             for i in ids
         ])  # fmt: skip
+
+    def _lookup(self, request, match, me: Account) -> Response:
+        acct = (request.arg("acct") or "").split("@")[0]
+        with self.state.lock:
+            found = next((a for a in self.state.accounts.values() if a.username == acct), None)
+            if found is None:
+                return _error("Record not found", 404)
+            return Response.json(self.state.account_json(found))
 
     def _account_statuses(self, request, match, me: Account) -> Response:
         with self.state.lock:
@@ -361,6 +371,11 @@ class SandboxServer:
             found = [s for s in self.state.statuses.values() if query and query in s.text.lower()]
             statuses = [self.state.status_json(s) for s in _paginate(found, request)]
         return Response.json({"accounts": [], "statuses": statuses, "hashtags": []})
+
+    def _rival_feed(self, request: Request, match) -> Response:
+        from kopiena.sandbox.competitor import rival_feed
+
+        return Response.text(rival_feed(self.base_url), content_type="application/rss+xml; charset=utf-8")
 
     def _forum_feed(self, request: Request, match) -> Response:
         from kopiena.sandbox.forum import forum_feed

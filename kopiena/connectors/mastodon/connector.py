@@ -21,6 +21,7 @@ from kopiena.connectors.mastodon import constants as api
 from kopiena.connectors.mastodon import mappers
 from kopiena.connectors.types import (
     AccountInfo,
+    AccountPosts,
     ItemKind,
     Limits,
     MediaItem,
@@ -76,6 +77,7 @@ class MastodonConnector(Connector):
             Capability.SEARCH,
             Capability.METRICS,
             Capability.RECONCILE,
+            Capability.ACCOUNT_POSTS,
         }
     )  # No HIDE: Mastodon cannot hide a reply under your post (only report/block/mute its author).
     limits = Limits(
@@ -285,6 +287,31 @@ class MastodonConnector(Connector):
         )
         next_cursor = str(statuses[-1]["id"]) if statuses else cursor
         return Page(items=items, cursor=next_cursor, has_more=len(statuses) >= api.PAGE_LIMIT)
+
+    def fetch_account_posts(self, account: str, *, cursor: str = "") -> AccountPosts:
+        """A public account's own statuses (no boosts, no replies) newer than ``cursor``, with counts.
+        ``account`` is ``name``, ``name@instance`` or the numeric id (a name is looked up on each read)."""
+        handle = account.strip().lstrip("@")
+        account_id = (
+            handle if handle.isdigit() else str(self._get(api.ACCOUNT_LOOKUP, params={"acct": handle})["id"])
+        )
+        params: dict[str, Any] = {
+            "limit": api.PAGE_LIMIT,
+            "exclude_reblogs": "true",
+            "exclude_replies": "true",
+        }
+        if cursor:
+            params["min_id"] = cursor
+        statuses = self._get(api.ACCOUNT_STATUSES.format(id=account_id), params=params)
+        statuses.sort(key=lambda s: mappers.id_key(str(s["id"])))
+        collected_at = datetime.now(UTC)
+        items = tuple(mappers.remote_item(s, kind=ItemKind.MENTION) for s in statuses)
+        metrics = {str(s["id"]): mappers.metrics(s, collected_at=collected_at) for s in statuses}
+        next_cursor = str(statuses[-1]["id"]) if statuses else cursor
+        return AccountPosts(
+            page=Page(items=items, cursor=next_cursor, has_more=len(statuses) >= api.PAGE_LIMIT),
+            metrics=metrics,
+        )
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
         collected_at = datetime.now(UTC)

@@ -14,6 +14,7 @@ OAUTH_REVOKE = "/oauth/revoke"
 VERIFY_CREDENTIALS = "/api/v1/accounts/verify_credentials"
 # https://docs.joinmastodon.org/methods/accounts/#statuses
 ACCOUNT_STATUSES = "/api/v1/accounts/{id}/statuses"
+ACCOUNT_LOOKUP = "/api/v1/accounts/lookup"
 # https://docs.joinmastodon.org/methods/accounts/#relationships
 RELATIONSHIPS = "/api/v1/accounts/relationships"
 # https://docs.joinmastodon.org/methods/statuses/#create
