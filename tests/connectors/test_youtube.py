@@ -307,3 +307,13 @@ def test_oauth_code_exchange_and_consent_url(fake):
     tokens = oauth.exchange_code(http, app, code="good-code", base_url=fake.base_url)
     assert tokens.refresh_token == REFRESH_TOKEN and CLIENT_SECRET not in repr(app) + repr(tokens)
     assert oauth.token_url("") == "https://oauth2.googleapis.com/token"
+
+
+def test_thumbnail_must_be_a_small_jpeg_or_png(youtube):
+    gif = youtube.validate(
+        draft(media=(MediaItem(VIDEO, mime="video/mp4"), MediaItem(b"GIF89a", mime="image/gif")))
+    )
+    assert [(p.field, p.code) for p in gif] == [("media[1]", "bad_type")]
+    big = MediaItem(b"\xff\xd8" + b"\x00" * (2 * 1024 * 1024), mime="image/jpeg")
+    too_big = youtube.validate(draft(media=(MediaItem(VIDEO, mime="video/mp4"), big)))
+    assert [(p.field, p.code) for p in too_big] == [("media[1]", "too_big")]

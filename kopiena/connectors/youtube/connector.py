@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -85,7 +86,9 @@ class YouTubeConnector(Connector):
     key = "youtube"
     name = "YouTube"
     docs_url = "https://developers.google.com/youtube/v3/docs"
-    connect = ConnectKind.OAUTH
+    # Like Facebook: the token form always works (client id/secret + refresh token); "Sign in with Google"
+    # is offered when the operator configured a Google OAuth client (integrations.oauth.GoogleProvider).
+    connect = ConnectKind.TOKEN
     # The refresh token is the lasting credential; access tokens are derived from it and added later.
     credential_fields = ("client_id", "client_secret", "refresh_token")
     default_base_url = api.DEFAULT_BASE_URL
@@ -102,12 +105,9 @@ class YouTubeConnector(Connector):
             Capability.RECONCILE,
         }
     )  # No READ_MENTIONS/SEARCH: search.list costs 100 quota units a call (of 10,000 a day).
-    limits = Limits(
-        max_media=2,  # the video and, optionally, its thumbnail
-        max_image_bytes=api.MAX_THUMBNAIL_BYTES,
-        max_video_bytes=api.MAX_VIDEO_BYTES,
-        media_mime_types=api.VIDEO_TYPES | api.THUMBNAIL_TYPES,
-    )
+    # The generic media checks (and the account page's "Video") see the video only; the optional
+    # thumbnail image is checked by _validate_media.
+    limits = Limits(max_media=1, max_video_bytes=api.MAX_VIDEO_BYTES, media_mime_types=api.VIDEO_TYPES)
     requests_per_second = 2.0
     burst = 10
     clock = staticmethod(time.time)
@@ -259,6 +259,34 @@ class YouTubeConnector(Connector):
             problems.append(
                 ValidationProblem("media", "too_many", "Only one image (the thumbnail) is possible.")
             )
+        return problems
+
+    def _validate_media(self, draft: PostDraft) -> list[ValidationProblem]:
+        _, images = _media_parts(draft)
+        problems = super()._validate_media(
+            replace(draft, media=tuple(m for m in draft.media if m not in images))
+        )
+        for item in images:
+            field = f"media[{draft.media.index(item)}]"
+            if item.mime_type not in api.THUMBNAIL_TYPES:
+                problems.append(
+                    ValidationProblem(
+                        field, "bad_type", f"{item.name}: a thumbnail must be a JPEG or PNG image."
+                    )
+                )
+                continue
+            try:
+                size = item.size_bytes
+            except OSError:
+                problems.append(ValidationProblem(field, "missing", f"{item.name}: the file cannot be read."))
+                continue
+            if size > api.MAX_THUMBNAIL_BYTES:
+                problems.append(
+                    ValidationProblem(
+                        field, "too_big", f"{item.name}: {size} bytes; a thumbnail may have at most "
+                        f"{api.MAX_THUMBNAIL_BYTES}.", api.MAX_THUMBNAIL_BYTES,
+                    )
+                )  # fmt: skip
         return problems
 
     def publish(self, draft: PostDraft) -> PublishResult:
