@@ -263,6 +263,8 @@ def test_hide_holds_for_review_and_unhide_publishes_again(youtube, fake):
     assert fake.comments[rude]["moderationStatus"] == "published"
     youtube.reject(rude)
     assert fake.comments[rude]["moderationStatus"] == "rejected"
+    with pytest.raises(ContentRejected):  # YouTube cannot publish a rejected comment again
+        youtube.unhide(rude)
     request = fake.server.requests_to("POST", r"/youtube/v3/comments/setModerationStatus")[0]
     assert request.arg("moderationStatus") == "heldForReview"
 

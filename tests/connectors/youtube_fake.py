@@ -299,6 +299,11 @@ class FakeYouTube:
         comment = self.comments.get(request.arg("id"))
         if comment is None:
             return google_error(404, "commentNotFound", "The comment could not be found.")
+        if comment["moderationStatus"] == "rejected" and status == "published":
+            # "You can't change the moderation status of a rejected comment to published."
+            return google_error(
+                400, "invalidModerationStatus", "A rejected comment cannot be published again."
+            )
         comment["moderationStatus"] = status
         return Response(204)
 

@@ -104,7 +104,7 @@ class YouTubeConnector(Connector):
             Capability.METRICS,
             Capability.RECONCILE,
         }
-    )  # No READ_MENTIONS/SEARCH: search.list costs 100 quota units a call (of 10,000 a day).
+    )  # No READ_MENTIONS/SEARCH: search.list has its own quota of 100 calls a day, too few to poll.
     # The generic media checks (and the account page's "Video") see the video only; the optional
     # thumbnail image is checked by _validate_media.
     limits = Limits(max_media=1, max_video_bytes=api.MAX_VIDEO_BYTES, media_mime_types=api.VIDEO_TYPES)
