@@ -432,7 +432,9 @@ class YouTubeConnector(Connector):
             )
         ]
         fresh.sort(key=lambda i: (i.created_at, i.external_id))
-        return Page(items=tuple(fresh), cursor=_make_cursor(fresh, cursor), has_more=bool(token))
+        # Not has_more even after MAX_PAGES: the cursor has moved to the newest comment, so asking again
+        # would only re-read the same pages (a video with over 1,000 threads loses its oldest unread ones).
+        return Page(items=tuple(fresh), cursor=_make_cursor(fresh, cursor))
 
     def _all_replies(self, parent_id: str) -> list[dict[str, Any]]:
         replies: list[dict[str, Any]] = []
