@@ -1,4 +1,5 @@
-"""The OAuth redirect flow ("Sign in with …") for Mastodon and Meta (Facebook Pages, Instagram).
+"""The OAuth redirect flow ("Sign in with …") for Mastodon, Meta (Facebook Pages, Instagram) and Google
+(YouTube).
 
 1. ``oauth_begin``: a random ``state`` is stored in the person's session together with the workspace,
    platform and server it is for; the browser goes to the platform's consent page. Not by answering the
@@ -15,7 +16,7 @@
    encrypted, until the person picks one (``oauth_pick``).
 
 Protocol details live in the connector packages (``connectors.mastodon.oauth``,
-``connectors.facebook.oauth``); ``PROVIDERS`` adapts them. A platform without a usable provider offers
+``connectors.facebook.oauth``, ``connectors.youtube.oauth``); ``PROVIDERS`` adapts them. A platform without a usable provider offers
 only the token form.
 """
 
@@ -36,6 +37,7 @@ from kopiena.connectors.errors import ConnectorError
 from kopiena.connectors.facebook import oauth as meta_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
+from kopiena.connectors.youtube import oauth as google_oauth
 from kopiena.core.errors import DomainError
 from kopiena.integrations.connecting import network_options
 from kopiena.integrations.crypto import decrypt_secret, encrypt_secret
@@ -156,8 +158,46 @@ class MetaProvider:
         ]
 
 
+class GoogleProvider:
+    """A YouTube channel through Google's consent page (authorization code with offline access), with
+    Kopiena's Google OAuth client (settings). The refresh token is stored; the connector gets access tokens."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET)
+
+    def _app(self, platform: str) -> google_oauth.GoogleApp:
+        return google_oauth.GoogleApp(
+            client_id=settings.GOOGLE_CLIENT_ID,
+            client_secret=settings.GOOGLE_CLIENT_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return google_oauth.authorize_url(self._app(platform), state=state)
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+        api_url = settings.YOUTUBE_API_URL.rstrip("/")
+        app = self._app(platform)
+        tokens = google_oauth.exchange_code(_http(api_url), app, code=code, base_url=api_url)
+        values = {
+            "base_url": api_url,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": tokens.refresh_token,
+        }
+        return [Candidate(key="channel", label="YouTube", values=values)]
+
+
 _META = MetaProvider()
-PROVIDERS = {"mastodon": MastodonProvider(), "facebook": _META, "instagram": _META}
+PROVIDERS = {
+    "mastodon": MastodonProvider(),
+    "facebook": _META,
+    "instagram": _META,
+    "youtube": GoogleProvider(),
+}
 
 
 def provider_for(platform: str):

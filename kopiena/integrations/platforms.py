@@ -34,6 +34,7 @@ FIELD_LABELS = {
     "app_secret": _("App secret"),
     "client_id": _("Client id"),
     "client_secret": _("Client secret"),
+    "refresh_token": _("Refresh token"),
     "username": _("User name"),
     "password": _("Password"),
 }
@@ -46,6 +47,7 @@ FIELD_HELP = {
     "bot_token": _("From @BotFather."),
     "chat_id": _("@channelname or the numeric chat id; the bot must be an administrator there."),
     "identifier": _("e.g. kafija.bsky.social"),
+    "refresh_token": _("A Google OAuth refresh token with the YouTube scope (see the YouTube guide)."),
 }
 # Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
 PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id", "username"}
