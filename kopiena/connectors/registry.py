@@ -25,6 +25,7 @@ DEFAULT_CONNECTORS: tuple[str, ...] = (
     "kopiena.connectors.vk.VkConnector",
     "kopiena.connectors.instagram.InstagramConnector",
     "kopiena.connectors.telegram.TelegramConnector",
+    "kopiena.connectors.google_business.GoogleBusinessConnector",
     "kopiena.connectors.rss.RssConnector",
 )
 
