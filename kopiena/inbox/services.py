@@ -7,7 +7,7 @@ the policy's moderation section lists (spam/toxic), by the roles it names, on pl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -52,6 +52,14 @@ def _classification_data(c: Classification) -> dict:
         "spam": c.spam,
         "toxic": c.toxic,
     }
+
+
+def _with_rating(c: Classification, rating: int | None) -> Classification:
+    """A review's stars say how the person felt more surely than the text model does (a one-star review
+    with no text is negative; "not bad" with five stars is praise). Three stars leave the model's reading."""
+    if rating is None or rating == 3:
+        return c
+    return replace(c, sentiment="negative" if rating <= 2 else "positive")
 
 
 def _due_at(workspace, policy, *, kind: str, priority: str, start) -> object:
@@ -125,11 +133,14 @@ def items_ingest(
     created_threads = 0
     rows: list[Item] = []
     for remote, text, c in zip(fresh, texts, classes, strict=True):
+        c = _with_rating(c, remote.rating)
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
         thread = threads.get(placement.root)
         decision = evaluators.route(policy, _classification_data(c), account_key)
-        historic = history_before is not None and remote.created_at < history_before
+        # An item the account already answered on the platform (a review with the business's reply) owes
+        # no response either: it is stored like history.
+        historic = remote.answered or (history_before is not None and remote.created_at < history_before)
         if thread is None:
             thread, created = Thread.objects.get_or_create(
                 account=account,

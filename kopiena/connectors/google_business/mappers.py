@@ -37,7 +37,8 @@ def review_item(review: dict[str, Any]) -> RemoteItem:
         author=AccountRef(id=f"reviewer:{name}" if name else "reviewer:anonymous", handle=name, name=name),
         # a review stands alone: it starts its own conversation
         thread_id=str(review["name"]),
-        title="★" * rating + "☆" * (5 - rating) if rating else "",
+        # the conversation's subject: the stars first, so a one-star review stands out in the list
+        title=(f"{'★' * rating}{'☆' * (5 - rating)} {review.get('comment') or ''}".strip() if rating else ""),
         rating=rating,
         answered=bool((review.get("reviewReply") or {}).get("comment")),
     )
