@@ -264,6 +264,12 @@ META_APP_ID = env_str("KOPIENA_META_APP_ID")
 PUBLIC_MEDIA_LINK_SECONDS = env_int("KOPIENA_PUBLIC_MEDIA_LINK_SECONDS", 24 * 3600)
 META_APP_SECRET = env_str("KOPIENA_META_APP_SECRET")
 META_GRAPH_URL = env_str("KOPIENA_META_GRAPH_URL", "https://graph.facebook.com")
+# "Sign in with Google" (Google Business Profile; docs/connectors/google-business.md) needs an OAuth client
+# of a Google Cloud project with the Business Profile APIs enabled; without one, the token form only.
+GOOGLE_CLIENT_ID = env_str("KOPIENA_GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = env_str("KOPIENA_GOOGLE_CLIENT_SECRET")
+# Where the Business Profile APIs are (tests point it at a local fake standing in for every Google host).
+GOOGLE_BUSINESS_API_URL = env_str("KOPIENA_GOOGLE_BUSINESS_API_URL", "https://mybusiness.googleapis.com")
 
 LOGGING = {
     "version": 1,

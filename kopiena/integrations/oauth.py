@@ -1,4 +1,5 @@
-"""The OAuth redirect flow ("Sign in with …") for Mastodon and Meta (Facebook Pages, Instagram).
+"""The OAuth redirect flow ("Sign in with …") for Mastodon, Meta (Facebook Pages, Instagram) and Google
+(Business Profile).
 
 1. ``oauth_begin``: a random ``state`` is stored in the person's session together with the workspace,
    platform and server it is for; the browser goes to the platform's consent page. Not by answering the
@@ -34,6 +35,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from kopiena.connectors.errors import ConnectorError
 from kopiena.connectors.facebook import oauth as meta_oauth
+from kopiena.connectors.google_business import oauth as google_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
 from kopiena.core.errors import DomainError
@@ -156,8 +158,51 @@ class MetaProvider:
         ]
 
 
+class GoogleBusinessProvider:
+    """Google Business Profile through Google's consent page, with Kopiena's OAuth client (settings). The
+    person then picks one of the locations they manage; the refresh token keeps the account working."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET)
+
+    def _app(self, platform: str) -> google_oauth.GoogleApp:
+        return google_oauth.GoogleApp(
+            client_id=settings.GOOGLE_CLIENT_ID,
+            client_secret=settings.GOOGLE_CLIENT_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return google_oauth.authorize_url(self._app(platform), state=state)
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+        api_url = settings.GOOGLE_BUSINESS_API_URL.rstrip("/")
+        app = self._app(platform)
+        tokens = google_oauth.exchange_code(_http(api_url), app, code=code)
+        locations = google_oauth.managed_locations(app, tokens, base_url=api_url, **network_options())
+        common = {
+            "base_url": api_url,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
+        return [
+            Candidate(key=name, label=title or name, values={**common, "location": name})
+            for name, title in locations
+        ]
+
+
 _META = MetaProvider()
-PROVIDERS = {"mastodon": MastodonProvider(), "facebook": _META, "instagram": _META}
+PROVIDERS = {
+    "mastodon": MastodonProvider(),
+    "facebook": _META,
+    "instagram": _META,
+    "google_business": GoogleBusinessProvider(),
+}
 
 
 def provider_for(platform: str):

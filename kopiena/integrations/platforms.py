@@ -36,6 +36,8 @@ FIELD_LABELS = {
     "client_secret": _("Client secret"),
     "username": _("User name"),
     "password": _("Password"),
+    "location": _("Business location"),
+    "refresh_token": _("Refresh token"),
 }
 FIELD_HELP = {
     "app_password": _("An app password, never your main password."),
@@ -46,9 +48,20 @@ FIELD_HELP = {
     "bot_token": _("From @BotFather."),
     "chat_id": _("@channelname or the numeric chat id; the bot must be an administrator there."),
     "identifier": _("e.g. kafija.bsky.social"),
+    "location": _("e.g. accounts/1234/locations/5678 (Google Business Profile)"),
+    "refresh_token": _("From Google's consent with offline access; Kopiena renews the access token with it."),
 }
 # Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
-PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id", "username"}
+PLAIN_FIELDS = {
+    "identifier",
+    "handle",
+    "chat_id",
+    "group_id",
+    "page_id",
+    "ig_user_id",
+    "username",
+    "location",
+}
 # Fields a connector can work without (its docs say when they are needed). For a feed (ConnectKind.URL)
 # every credential is optional: they are HTTP Basic auth for private feeds.
 OPTIONAL_FIELDS = {"app_secret", "confirmation_code"}

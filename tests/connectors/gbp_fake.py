@@ -41,8 +41,10 @@ class FakeGoogleBusiness:
         self.refresh_token, self.client_id, self.client_secret = refresh_token, client_id, client_secret
         self.tokens: set[str] = set()
         self.refreshes = 0
+        self.good_code = "4/0good-code"
         self.reviews: list[dict] = []  # in creation order
         self.posts: list[dict] = []
+        self.locations = [{"name": f"locations/{LOCATION_ID}", "title": "Rīgas Grauzdētava"}]
         self.now = datetime.now(UTC).replace(microsecond=0) - timedelta(
             hours=2
         )  # recent, as reconcile expects
@@ -75,6 +77,12 @@ class FakeGoogleBusiness:
 
     def token(self, request, match):
         form = {k: v[0] for k, v in request.form().items()}
+        if form.get("grant_type") == "authorization_code":
+            if form.get("code") != self.good_code or form.get("client_secret") != self.client_secret:
+                return Response.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
+            return Response.json(
+                {"access_token": self.issue_token(), "refresh_token": self.refresh_token, "expires_in": 3599}
+            )
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token:
             return Response.json(
                 {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}, 400
@@ -108,21 +116,16 @@ class FakeGoogleBusiness:
     def account_locations(self, request, match):
         if not request.arg("readMask"):
             return google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
-        return Response.json(
-            {"locations": [{"name": f"locations/{LOCATION_ID}", "title": "Rīgas Grauzdētava"}]}
-        )
+        return Response.json({"locations": self.locations})
 
     def location(self, request, match):
-        if match["id"] != LOCATION_ID:
+        found = next((loc for loc in self.locations if loc["name"] == f"locations/{match['id']}"), None)
+        if found is None:
             return google_error(404, "NOT_FOUND", "Requested entity was not found.")
         if not request.arg("readMask"):
             return google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
         return Response.json(
-            {
-                "name": f"locations/{LOCATION_ID}",
-                "title": "Rīgas Grauzdētava",
-                "metadata": {"mapsUri": "https://maps.google.com/maps?cid=2222"},
-            }
+            {**found, "metadata": {"mapsUri": f"https://maps.google.com/maps?cid={match['id']}"}}
         )
 
     # Reviews --------------------------------------------------------------------------------
