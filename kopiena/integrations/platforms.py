@@ -175,6 +175,17 @@ CAPABILITY_LABELS = {
 }
 
 
+# Where a platform's own words are truer than the generic ones (Google Business Profile reads reviews, not
+# mentions, and publishes "updates" to a location).
+PLATFORM_CAPABILITY_LABELS = {
+    "google_business": {
+        "publish": _("Publish local posts"),
+        "read_mentions": _("Read reviews"),
+        "reply": _("Reply to reviews"),
+    },
+}
+
+
 def _media_label(platform: str):
     """ "Images", "Video" or "Images and video": what the connector's ``limits.media_mime_types`` accept
     (Bluesky publishes images only; the account page must not promise video)."""
@@ -192,7 +203,14 @@ def _media_label(platform: str):
 
 
 def capability_labels(platform: str) -> list[str]:
+    own = PLATFORM_CAPABILITY_LABELS.get(platform, {})
     return [
-        str(_media_label(platform) if name == "publish_media" else CAPABILITY_LABELS.get(name, name))
+        str(
+            own[name]
+            if name in own
+            else _media_label(platform)
+            if name == "publish_media"
+            else CAPABILITY_LABELS.get(name, name)
+        )
         for name in capability_names(platform)
     ]

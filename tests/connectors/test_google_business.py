@@ -135,6 +135,9 @@ def test_validate_limits(gbp):
         for p in gbp.validate(draft("x" * 1501, media=(MediaItem(b"\x89PNG", mime="image/png"),)))
     }
     assert codes == {("text", "too_long"), ("media[0]", "needs_url")}
+    assert [p.code for p in gbp.validate(draft(""))] == ["empty"]
+    photo = MediaItem("https://kopiena.example/1.jpg", mime="image/jpeg")
+    assert [(p.field, p.code) for p in gbp.validate(draft("", media=(photo,)))] == [("text", "empty")]
     two = tuple(MediaItem(f"https://kopiena.example/{i}.jpg", mime="image/jpeg") for i in range(2))
     assert [p.code for p in gbp.validate(draft(media=two))] == ["too_many"]
 

@@ -80,7 +80,9 @@ def test_one_location_is_connected_at_once(login, owner, workspace, google):
     assert stored["refresh_token"] == REFRESH and stored["location"] == LOCATION
     assert stored["client_secret"] == CLIENT_SECRET and stored["access_token"] in google.tokens
     page = client.get(back["Location"]).content.decode()
-    assert "Reply" in page and "Hide comments" not in page  # the account page lists what it can do
+    # the account page lists what it can do, in the platform's words
+    assert "Read reviews" in page and "Reply to reviews" in page and "Publish local posts" in page
+    assert "Hide comments" not in page and "Metrics" not in page and "Read mentions" not in page
 
 
 def test_several_locations_then_pick_one(login, owner, workspace, google):

@@ -218,7 +218,7 @@ class GoogleBusinessConnector(Connector):
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:
         problems = super().validate(draft)
-        if not draft.text.strip():
+        if not draft.text.strip() and draft.media:  # without media the generic check already said so
             problems.append(ValidationProblem("text", "empty", "A local post needs a text (its summary)."))
         for index, item in enumerate(draft.media):
             if not _is_url(item.source):
@@ -336,7 +336,7 @@ class GoogleBusinessConnector(Connector):
         if not parent_id.startswith(f"{self.location}/reviews/"):
             raise PermanentError("Only this location's reviews can be answered here.")
         problems = []
-        if not draft.text.strip():
+        if not draft.text.strip() and draft.media:  # without media the generic check already said so
             problems.append(ValidationProblem("text", "empty", "The reply is empty."))
         if len(draft.text) > api.MAX_REPLY:
             problems.append(
