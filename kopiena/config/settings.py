@@ -269,11 +269,14 @@ META_APP_ID = env_str("KOPIENA_META_APP_ID")
 PUBLIC_MEDIA_LINK_SECONDS = env_int("KOPIENA_PUBLIC_MEDIA_LINK_SECONDS", 24 * 3600)
 META_APP_SECRET = env_str("KOPIENA_META_APP_SECRET")
 META_GRAPH_URL = env_str("KOPIENA_META_GRAPH_URL", "https://graph.facebook.com")
-# "Sign in with Google" for YouTube channels needs a Google OAuth client (docs/connectors/youtube.md); without
-# one a channel is connected by pasting a client id, client secret and refresh token.
+# "Sign in with Google" for YouTube channels and Google Business Profile locations needs an OAuth client of a
+# Google Cloud project with those APIs enabled (docs/connectors/youtube.md, google-business.md); without one a
+# channel or location is connected by pasting a client id, client secret and refresh token.
 GOOGLE_CLIENT_ID = env_str("KOPIENA_GOOGLE_CLIENT_ID")
 GOOGLE_CLIENT_SECRET = env_str("KOPIENA_GOOGLE_CLIENT_SECRET")
 YOUTUBE_API_URL = env_str("KOPIENA_YOUTUBE_API_URL", "https://www.googleapis.com")
+# Where the Business Profile APIs are (tests point it at a local fake standing in for every Google host).
+GOOGLE_BUSINESS_API_URL = env_str("KOPIENA_GOOGLE_BUSINESS_API_URL", "https://mybusiness.googleapis.com")
 
 LOGGING = {
     "version": 1,

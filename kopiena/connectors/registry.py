@@ -26,6 +26,7 @@ DEFAULT_CONNECTORS: tuple[str, ...] = (
     "kopiena.connectors.instagram.InstagramConnector",
     "kopiena.connectors.telegram.TelegramConnector",
     "kopiena.connectors.youtube.YouTubeConnector",
+    "kopiena.connectors.google_business.GoogleBusinessConnector",
     "kopiena.connectors.rss.RssConnector",
 )
 

@@ -173,6 +173,10 @@ class RemoteItem:
     thread_id: str = ""
     language: str = ""
     title: str = ""
+    # Reviews (Google Business Profile): the stars given, 1–5 (a sentiment hint for the inbox), and
+    # whether the account had already answered it on the platform (then it owes no response).
+    rating: int | None = None
+    answered: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ on platforms that can hide; the text is kept here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -65,6 +65,14 @@ def _classification_data(c: Classification) -> dict:
         "spam": c.spam,
         "toxic": c.toxic,
     }
+
+
+def _with_rating(c: Classification, rating: int | None) -> Classification:
+    """A review's stars say how the person felt more surely than the text model does (a one-star review
+    with no text is negative; "not bad" with five stars is praise). Three stars leave the model's reading."""
+    if rating is None or rating == 3:
+        return c
+    return replace(c, sentiment="negative" if rating <= 2 else "positive")
 
 
 def _assignee_for(workspace, person: str | None) -> User | None:
@@ -135,6 +143,7 @@ def items_ingest(
     placed = []
     people: dict[str | None, User | None] = {}
     new_threads: dict[str, Thread] = {}  # the first item of a conversation decides its routing
+    classes = [_with_rating(c, remote.rating) for remote, c in zip(fresh, classes, strict=True)]
     for remote, c in zip(fresh, classes, strict=True):
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
@@ -248,7 +257,9 @@ _ABSORBED_FIELDS = [
 
 
 def _historic(remote: RemoteItem, history_before: datetime | None) -> bool:
-    return history_before is not None and remote.created_at < history_before
+    """History owes no response: written before the account was connected, or already answered on the
+    platform (a review with the business's reply)."""
+    return remote.answered or (history_before is not None and remote.created_at < history_before)
 
 
 def _thread_absorb(

@@ -1,5 +1,5 @@
 """The OAuth redirect flow ("Sign in with …") for Mastodon, Meta (Facebook Pages, Instagram) and Google
-(YouTube).
+(YouTube, Business Profile).
 
 1. ``oauth_begin``: a random ``state`` is stored in the person's session together with the workspace,
    platform and server it is for; the browser goes to the platform's consent page. Not by answering the
@@ -35,9 +35,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from kopiena.connectors.errors import ConnectorError
 from kopiena.connectors.facebook import oauth as meta_oauth
+from kopiena.connectors.google_business import oauth as business_oauth
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
-from kopiena.connectors.youtube import oauth as google_oauth
+from kopiena.connectors.youtube import oauth as youtube_oauth
 from kopiena.core.errors import DomainError
 from kopiena.integrations.connecting import network_options
 from kopiena.integrations.crypto import decrypt_secret, encrypt_secret
@@ -158,30 +159,38 @@ class MetaProvider:
         ]
 
 
-class GoogleProvider:
-    """A YouTube channel through Google's consent page (authorization code with offline access), with
-    Kopiena's Google OAuth client (settings). The refresh token is stored; the connector gets access tokens."""
+class _GoogleProvider:
+    """Google's consent page (authorization code with offline access) with Kopiena's Google OAuth client
+    (settings); each Google product has its own scopes (``oauth``: the connector's oauth module). The refresh
+    token is stored; the connector gets access tokens with it."""
 
     asks_for_server = False
+    oauth = None  # the connector package's oauth module
 
     def available(self) -> bool:
         return bool(settings.GOOGLE_CLIENT_ID and settings.GOOGLE_CLIENT_SECRET)
 
-    def _app(self, platform: str) -> google_oauth.GoogleApp:
-        return google_oauth.GoogleApp(
+    def _app(self, platform: str):
+        return self.oauth.GoogleApp(
             client_id=settings.GOOGLE_CLIENT_ID,
             client_secret=settings.GOOGLE_CLIENT_SECRET,
             redirect_uri=redirect_uri(platform),
         )
 
     def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
-        return google_oauth.authorize_url(self._app(platform), state=state)
+        return self.oauth.authorize_url(self._app(platform), state=state)
+
+
+class YouTubeProvider(_GoogleProvider):
+    """A YouTube channel: the one channel of the Google account that consented."""
+
+    oauth = youtube_oauth
 
     @sensitive_variables()
     def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
         api_url = settings.YOUTUBE_API_URL.rstrip("/")
         app = self._app(platform)
-        tokens = google_oauth.exchange_code(_http(api_url), app, code=code, base_url=api_url)
+        tokens = youtube_oauth.exchange_code(_http(api_url), app, code=code, base_url=api_url)
         values = {
             "base_url": api_url,
             "client_id": app.client_id,
@@ -191,12 +200,37 @@ class GoogleProvider:
         return [Candidate(key="channel", label="YouTube", values=values)]
 
 
+class GoogleBusinessProvider(_GoogleProvider):
+    """Google Business Profile: the person then picks one of the locations they manage."""
+
+    oauth = business_oauth
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+        api_url = settings.GOOGLE_BUSINESS_API_URL.rstrip("/")
+        app = self._app(platform)
+        tokens = business_oauth.exchange_code(_http(api_url), app, code=code)
+        locations = business_oauth.managed_locations(app, tokens, base_url=api_url, **network_options())
+        common = {
+            "base_url": api_url,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
+        return [
+            Candidate(key=name, label=title or name, values={**common, "location": name})
+            for name, title in locations
+        ]
+
+
 _META = MetaProvider()
 PROVIDERS = {
     "mastodon": MastodonProvider(),
     "facebook": _META,
     "instagram": _META,
-    "youtube": GoogleProvider(),
+    "youtube": YouTubeProvider(),
+    "google_business": GoogleBusinessProvider(),
 }
 
 

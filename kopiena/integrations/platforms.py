@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "refresh_token": _("Refresh token"),
     "username": _("User name"),
     "password": _("Password"),
+    "location": _("Business location"),
 }
 FIELD_HELP = {
     "app_password": _("An app password, never your main password."),
@@ -47,10 +48,22 @@ FIELD_HELP = {
     "bot_token": _("From @BotFather."),
     "chat_id": _("@channelname or the numeric chat id; the bot must be an administrator there."),
     "identifier": _("e.g. kafija.bsky.social"),
-    "refresh_token": _("A Google OAuth refresh token with the YouTube scope (see the YouTube guide)."),
+    "location": _("e.g. accounts/1234/locations/5678 (Google Business Profile)"),
+    "refresh_token": _(
+        "A Google OAuth refresh token from a consent with offline access (see the YouTube and Google Business Profile guides); Kopiena renews the access token with it."
+    ),
 }
 # Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
-PLAIN_FIELDS = {"identifier", "handle", "chat_id", "group_id", "page_id", "ig_user_id", "username"}
+PLAIN_FIELDS = {
+    "identifier",
+    "handle",
+    "chat_id",
+    "group_id",
+    "page_id",
+    "ig_user_id",
+    "username",
+    "location",
+}
 # Fields a connector can work without (its docs say when they are needed). For a feed (ConnectKind.URL)
 # every credential is optional: they are HTTP Basic auth for private feeds.
 OPTIONAL_FIELDS = {"app_secret", "confirmation_code"}
@@ -164,6 +177,17 @@ CAPABILITY_LABELS = {
 }
 
 
+# Where a platform's own words are truer than the generic ones (Google Business Profile reads reviews, not
+# mentions, and publishes "updates" to a location).
+PLATFORM_CAPABILITY_LABELS = {
+    "google_business": {
+        "publish": _("Publish local posts"),
+        "read_mentions": _("Read reviews"),
+        "reply": _("Reply to reviews"),
+    },
+}
+
+
 def _media_label(platform: str):
     """ "Images", "Video" or "Images and video": what the connector's ``limits.media_mime_types`` accept
     (Bluesky publishes images only; the account page must not promise video)."""
@@ -181,7 +205,14 @@ def _media_label(platform: str):
 
 
 def capability_labels(platform: str) -> list[str]:
+    own = PLATFORM_CAPABILITY_LABELS.get(platform, {})
     return [
-        str(_media_label(platform) if name == "publish_media" else CAPABILITY_LABELS.get(name, name))
+        str(
+            own[name]
+            if name in own
+            else _media_label(platform)
+            if name == "publish_media"
+            else CAPABILITY_LABELS.get(name, name)
+        )
         for name in capability_names(platform)
     ]

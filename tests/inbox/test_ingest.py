@@ -110,3 +110,21 @@ def test_a_new_item_reopens_a_closed_thread(account):
     Thread.objects.update(status=ThreadStatus.CLOSED)
     items_ingest(account=account, remote_items=[remote("c2", parent="c1", minutes=3)])
     assert Thread.objects.get().status == ThreadStatus.OPEN
+
+
+def test_review_stars_decide_the_sentiment_and_an_answered_review_owes_nothing(account):
+    """Google Business Profile reviews: the stars outrank the text model; a review the business already
+    answered on Google is stored without a response clock, its conversation closed."""
+    from dataclasses import replace
+
+    angry = replace(remote("r1", "Nu jā."), rating=1, thread_id="r1", parent_id="")
+    happy = replace(remote("r2", "Nav slikti", author="a2"), rating=5, thread_id="r2", parent_id="")
+    answered = replace(
+        remote("r3", "Garšīgi", author="a3"), rating=4, answered=True, thread_id="r3", parent_id=""
+    )
+    items_ingest(account=account, remote_items=[angry, happy, answered])
+    sentiments = dict(Item.objects.filter(account=account).values_list("external_id", "sentiment"))
+    assert sentiments == {"r1": "negative", "r2": "positive", "r3": "positive"}
+    threads = {t.root_external_id: t for t in Thread.objects.filter(account=account)}
+    assert threads["r1"].status == ThreadStatus.OPEN and threads["r1"].response_due_at is not None
+    assert threads["r3"].status == ThreadStatus.CLOSED and threads["r3"].response_due_at is None

@@ -87,7 +87,7 @@ class YouTubeConnector(Connector):
     name = "YouTube"
     docs_url = "https://developers.google.com/youtube/v3/docs"
     # Like Facebook: the token form always works (client id/secret + refresh token); "Sign in with Google"
-    # is offered when the operator configured a Google OAuth client (integrations.oauth.GoogleProvider).
+    # is offered when the operator configured a Google OAuth client (integrations.oauth.YouTubeProvider).
     connect = ConnectKind.TOKEN
     # The refresh token is the lasting credential; access tokens are derived from it and added later.
     credential_fields = ("client_id", "client_secret", "refresh_token")
