@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 from kopiena.audit.services import audit_record
 from kopiena.core.auth_api import request_access
 from kopiena.core.errors import DomainError
+from kopiena.core.params import IsoDatetime
 from kopiena.listening.export import mentions_csv, queries_csv
 from kopiena.listening.models import ListeningQuery, Mention
 from kopiena.listening.query_language import QuerySyntaxError, compile_query
@@ -110,8 +111,8 @@ class MentionFilterIn(Schema):
     source: int | None = None
     language: str = ""
     sentiment: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
+    since: IsoDatetime | None = None
+    until: IsoDatetime | None = None
     spam: bool = False
 
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
+from kopiena.core import spreadsheets
 from kopiena.listening.models import ListeningQuery, Mention
 from kopiena.listening.selectors import MentionFilter, mentions_filtered
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 
 QUERY_COLUMNS = ["id", "name", "expression", "languages", "excluded_authors", "excluded_domains", "sources",
@@ -34,8 +34,7 @@ def cell_safe(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return spreadsheets.cell_safe(value)
 
 
 class _Echo:

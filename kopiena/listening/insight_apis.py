@@ -27,7 +27,7 @@ class AccountIn(Schema):
     feed_url: str
 
 
-class AccountOut(Schema):
+class CompetitorAccountOut(Schema):
     id: int
     platform: str
     handle: str
@@ -46,10 +46,10 @@ class CompetitorOut(Schema):
     id: int
     name: str
     aliases: list[str]
-    accounts: list[AccountOut]
+    accounts: list[CompetitorAccountOut]
 
 
-class PostOut(Schema):
+class CompetitorPostOut(Schema):
     id: int
     published_at: datetime
     content_type: str
@@ -63,7 +63,7 @@ class PostOut(Schema):
 def _competitor_out(c) -> CompetitorOut:
     return CompetitorOut(
         id=c.pk, name=c.name, aliases=c.aliases,
-        accounts=[AccountOut(id=a.pk, platform=a.platform, handle=a.handle, feed_url=a.feed_url,
+        accounts=[CompetitorAccountOut(id=a.pk, platform=a.platform, handle=a.handle, feed_url=a.feed_url,
                              last_error=a.last_error, last_success_at=a.last_success_at)
                   for a in c.accounts.all()],
     )  # fmt: skip
@@ -105,21 +105,23 @@ def competitors_delete(request, competitor_id: int):
     return Status(204, None)
 
 
-@router.post("/competitors/{competitor_id}/accounts", response={201: AccountOut})
+@router.post("/competitors/{competitor_id}/accounts", response={201: CompetitorAccountOut})
 def competitors_account_add(request, competitor_id: int, payload: AccountIn):
     a = comp.competitor_account_add(access=request_access(request), competitor_id=competitor_id,
                                     platform=payload.platform, handle=payload.handle, feed_url=payload.feed_url)  # fmt: skip
-    return Status(201, AccountOut(id=a.pk, platform=a.platform, handle=a.handle, feed_url=a.feed_url,
+    return Status(201, CompetitorAccountOut(id=a.pk, platform=a.platform, handle=a.handle, feed_url=a.feed_url,
                                   last_error=a.last_error, last_success_at=a.last_success_at))  # fmt: skip
 
 
-@router.get("/competitors/{competitor_id}/posts", response=list[PostOut], summary="Their latest posts")
+@router.get(
+    "/competitors/{competitor_id}/posts", response=list[CompetitorPostOut], summary="Their latest posts"
+)
 def competitors_posts(request, competitor_id: int, size: int = 50):
     access = request_access(request)
     access.require(Perm.INBOX_READ)
     competitor = comp.access_competitor(access=access, pk=competitor_id)
     return [
-        PostOut(id=p.pk, published_at=p.published_at, content_type=p.content_type, text=p.text, url=p.url,
+        CompetitorPostOut(id=p.pk, published_at=p.published_at, content_type=p.content_type, text=p.text, url=p.url,
                 likes=p.likes, shares=p.shares, replies=p.replies)
         for p in comp.competitor_posts(competitor=competitor, limit=max(1, min(size, 200)))
     ]  # fmt: skip

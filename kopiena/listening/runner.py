@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kopiena.connectors.errors import (
@@ -211,6 +212,11 @@ def source_record_failure(source: ListeningSource, exc: BaseException) -> None:
     )
 
 
+def _workspace_language(workspace) -> str:
+    supported = {code for code, _name in settings.LANGUAGES}
+    return next((code for code in workspace.languages or () if code in supported), settings.LANGUAGE_CODE)
+
+
 def source_run(source: ListeningSource) -> int:
     """Read ``source`` for its queries; returns how many new mentions were stored. Raises on failure
     (after recording it on the source)."""
@@ -223,7 +229,10 @@ def source_run(source: ListeningSource) -> int:
         else:
             created = _run_search(source, queries)
     except Exception as exc:
-        source_record_failure(source, exc)
+        # Stored for the source-health list: written in the workspace's first language, whatever language
+        # the worker thread last served.
+        with translation.override(_workspace_language(source.workspace)):
+            source_record_failure(source, exc)
         raise
     source_record_success(source, created)
     return created

@@ -170,10 +170,12 @@ def posts_list(
     start: IsoDatetime | None = None,
     end: IsoDatetime | None = None,
     # Query[...]: a bare list parameter is read from a JSON body by django-ninja, so ?account=… was ignored.
-    account: Query[list[int] | None] = None,
-    type: Query[list[str] | None] = None,
-    theme: Query[list[str] | None] = None,
-    state: Query[list[str] | None] = None,
+    # Plain arrays in the document (no "| None": an array-or-null query parameter confuses clients and
+    # schemathesis alike); absent means None.
+    account: Query[list[int]] = None,
+    type: Query[list[str]] = None,
+    theme: Query[list[str]] = None,
+    state: Query[list[str]] = None,
 ):
     start, end = _range(start, end, default_days=31)
     entries = posts_for_calendar(

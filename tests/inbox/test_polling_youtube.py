@@ -92,6 +92,6 @@ def test_comments_and_replies_arrive_in_the_inbox_and_spam_is_held_for_review(ow
     assert "access_token" in credential_for(channel)  # the refreshed token is stored for the next call
 
     Item.objects.filter(pk=items[spam].pk).update(spam=True)  # what the classifier would have flagged
-    item_hide(access=owner_access, item=Item.objects.get(pk=items[spam].pk))
+    item_hide(access=owner_access, item=Item.objects.get(pk=items[spam].pk), reason="spam")
     assert item_hide_deliver(item_id=items[spam].pk) == "hidden"
     assert fake.comments[spam]["moderationStatus"] == "heldForReview"

@@ -105,7 +105,7 @@ def test_feed_at_a_private_address_is_refused(owner_access, feeds, settings):
     report = run_all()
     assert len(report.errors) == 1
     bad.refresh_from_db()
-    assert "private or local network" in bad.last_error
+    assert "privātu vai lokālu tīklu" in bad.last_error
     assert not feeds.requests  # the guard refused before connecting
 
 
