@@ -14,8 +14,6 @@ OAUTH = "oauth2.googleapis.com"
 
 # https://developers.google.com/identity/protocols/oauth2/web-server#offline (refresh an access token)
 TOKEN = (OAUTH, "/token")
-# https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient (the consent page)
-AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 # https://developers.google.com/my-business/reference/accountmanagement/rest/v1/accounts/list
 ACCOUNTS = (ACCOUNT_MANAGEMENT, "/v1/accounts")
 # https://developers.google.com/my-business/reference/businessinformation/rest/v1/accounts.locations/list

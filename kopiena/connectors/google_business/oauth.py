@@ -1,4 +1,5 @@
-"""Connecting a Google Business Profile location with Google's OAuth 2.0 web-server flow:
+"""Connecting a Google Business Profile location with Google's OAuth 2.0 web-server flow (shared in
+``connectors.google_oauth``):
 consent (offline access, so Google gives a refresh token) → code → tokens → the locations the person
 manages (the integrations app lets them pick one).
 
@@ -9,42 +10,21 @@ https://developers.google.com/identity/protocols/oauth2/web-server
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
-from kopiena.connectors.errors import PermanentError
+from kopiena.connectors import google_oauth
 from kopiena.connectors.google_business import constants as api
 from kopiena.connectors.google_business.connector import GoogleBusinessConnector
+from kopiena.connectors.google_oauth import Tokens, authorize_url
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import AccountCredentials
 
-
-@dataclass(frozen=True)
-class GoogleApp:
-    client_id: str
-    client_secret: str = field(repr=False)
-    redirect_uri: str = ""
+__all__ = ["GoogleApp", "Tokens", "authorize_url", "exchange_code", "managed_locations", "token_url"]
 
 
 @dataclass(frozen=True)
-class Tokens:
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-
-
-def authorize_url(app: GoogleApp, *, state: str) -> str:
-    query = {
-        "client_id": app.client_id,
-        "redirect_uri": app.redirect_uri,
-        "response_type": "code",
-        "scope": api.SCOPE,
-        "state": state,
-        # offline + consent: Google returns a refresh token (also when the person signed in before)
-        "access_type": "offline",
-        "prompt": "consent",
-        "include_granted_scopes": "true",
-    }
-    return api.AUTHORIZE_URL + "?" + urlencode(query)
+class GoogleApp(google_oauth.GoogleApp):
+    scopes: str = api.SCOPE
 
 
 def token_url(base_url: str) -> str:
@@ -56,23 +36,7 @@ def token_url(base_url: str) -> str:
 
 
 def exchange_code(http: HttpClient, app: GoogleApp, *, code: str) -> Tokens:
-    http.add_secret(app.client_secret)
-    body = http.post(
-        token_url(http.base_url),
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "redirect_uri": app.redirect_uri,
-        },
-    ).json()
-    access, refresh = str(body.get("access_token") or ""), str(body.get("refresh_token") or "")
-    http.add_secret(access)
-    http.add_secret(refresh)
-    if not access or not refresh:
-        raise PermanentError("Google did not return an access and a refresh token.")
-    return Tokens(access, refresh)
+    return google_oauth.exchange_code(http, app, code=code, token_endpoint=token_url(http.base_url))
 
 
 def managed_locations(

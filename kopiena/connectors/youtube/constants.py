@@ -8,8 +8,6 @@ from __future__ import annotations
 
 DEFAULT_BASE_URL = "https://www.googleapis.com"
 
-# https://developers.google.com/identity/protocols/oauth2/web-server#httprest_1 — consent page.
-AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 # https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code and
 # https://developers.google.com/identity/protocols/oauth2/web-server#offline — code exchange and refresh.
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address, not a secret
