@@ -14,7 +14,7 @@ with tracking parameters, so dedupe has work) over the last 90 days. Then:
 * raw insert: the same rows as plain ``Mention`` objects ``bulk_create``-d in batches of the same size
   into a second workspace — the floor the pipeline is compared against.
 * page queries at the final size: 90-day volume/sentiment chart (all queries), share of voice, top
-  authors, top domains, mentions list first page, a deep page (keyset cursor half-way down), the list
+  authors, top domains, trends (7 days against the 7 before), mentions list first page, a deep page (keyset cursor half-way down), the list
   filtered to one query; each timed ``--repeat`` times, p50/p95 ms.
 
 Prints JSON: rows, seconds, rows/s, per-batch p50/p95 ms, the load average at start (the machine may be
@@ -210,6 +210,7 @@ def run_engine(args) -> dict:
         volume_series,
     )
     from kopiena.listening.store import compiled_queries, mentions_store
+    from kopiena.listening.trends import trends_find
     from kopiena.nlp import classify_batch
     from kopiena.teams.models import User
     from kopiena.teams.services import workspace_create
@@ -306,6 +307,7 @@ def run_engine(args) -> dict:
         "share_of_voice_30_days": lambda: share_of_voice(workspace=workspace, days=30),
         "top_authors": lambda: top_authors(workspace=workspace),
         "top_domains": lambda: top_domains(workspace=workspace),
+        "trends_7_days": lambda: trends_find(workspace=workspace, days=7),
         "mentions_first_page": lambda: mentions_page(workspace=workspace),
         "mentions_deep_page": lambda: mentions_page(workspace=workspace, after=deep),
         "mentions_one_query_first_page": lambda: mentions_page(workspace=workspace, filters=one_query),

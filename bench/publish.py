@@ -39,8 +39,10 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
+import cProfile
 import json
 import os
+import signal
 import statistics
 import tempfile
 import threading
@@ -75,8 +77,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15 of stat)
 
 
-def worker(database_url: str, var_dir: str, stop_at: float, threads: int, ready) -> None:
-    """One worker process running ``threads`` drain loops, as ``kopiena worker --concurrency`` does."""
+def worker(
+    database_url: str, var_dir: str, stop_at: float, threads: int, ready, profile_dir: str = ""
+) -> None:
+    """One worker process running ``threads`` drain loops, as ``kopiena worker --concurrency`` does.
+
+    With ``profile_dir``, each loop's cProfile statistics after warm-up go to ``<profile_dir>/<pid>-<n>.prof``."""
     os.environ["PGAPPNAME"] = WORKER_APP  # libpq: lets the CPU meter tell the workers' backends apart
     setup_django(database_url, var_dir)
     from django.db import connection
@@ -89,12 +95,28 @@ def worker(database_url: str, var_dir: str, stop_at: float, threads: int, ready)
     def loop(name: str) -> None:
         deliveries_drain(worker=name, max_seconds=1, config=config)  # connects and warms up
         ready.release()
+        profile = cProfile.Profile() if profile_dir else None
+        if profile:
+            profiles[name] = profile
+            profile.enable()
         while time.time() < stop_at:
             if not deliveries_drain(worker=name, max_seconds=5, config=config):
                 # Idle: the process as a whole looks every IDLE_POLL_SECONDS (each thread that often ×
                 # threads) — an empty claim per thread every 20 ms cost more CPU than 100 deliveries/s.
                 time.sleep(IDLE_POLL_SECONDS * threads)
         connection.close()
+
+    profiles: dict[str, cProfile.Profile] = {}
+
+    def dump_profiles(*_):
+        # The bench ends a run by terminating the workers: the statistics are written on the way out.
+        for name, profile in profiles.items():
+            profile.disable()
+            profile.dump_stats(os.path.join(profile_dir, f"{os.getpid()}-{name.rsplit(':', 1)[-1]}.prof"))
+        os._exit(0)
+
+    if profile_dir:
+        signal.signal(signal.SIGTERM, dump_profiles)
 
     with use_fake_platform():
         pool = [threading.Thread(target=loop, args=(f"{worker_name()}:{n}",)) for n in range(threads)]
@@ -157,7 +179,11 @@ def start_workers(args, database_url: str, var_dir: str, stop_in: float) -> list
     ready = ctx.Semaphore(0)
     stop_at = time.time() + stop_in
     procs = [
-        ctx.Process(target=worker, args=(database_url, var_dir, stop_at, args.threads, ready), daemon=True)
+        ctx.Process(
+            target=worker,
+            args=(database_url, var_dir, stop_at, args.threads, ready, args.profile),
+            daemon=True,
+        )
         for _ in range(args.workers)
     ]
     for proc in procs:
@@ -287,6 +313,9 @@ def main() -> None:
     parser.add_argument("--mixed", action="store_true", help="steady runs beside inbox ingest and calendar")
     parser.add_argument("--inbox-items", type=int, default=100_000)
     parser.add_argument("--calendar-rps", type=float, default=20)
+    parser.add_argument(
+        "--profile", default="", help="write each worker loop's cProfile stats to this folder"
+    )
     args = parser.parse_args()
     args.rate = args.rate or (100 if args.mixed else 300)
 

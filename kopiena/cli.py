@@ -14,6 +14,7 @@ import sys
 PURE_COMMANDS = {
     "classify": "kopiena.nlp.cli:classify_main",
     "nlp": "kopiena.nlp.cli:nlp_main",
+    "contest": "kopiena.contests.cli:contest_main",
 }
 
 

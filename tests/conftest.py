@@ -11,11 +11,56 @@ from kopiena.teams.services import membership_add, workspace_create
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config):
+    """A fast password hasher for tests: the production PBKDF2 costs ~0.25 s of CPU per user created or
+    logged in, and the suite creates thousands. Production settings are checked on their own
+    (tests/security/test_production_settings.py), and nothing here depends on the hasher's cost."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``database_independent`` (production start-ups in a subprocess with a database of their
+    own, page language checks, the page crawl and API fuzzing as the roles other than the owner, whose
+    queries the owner's run already sends) run in the SQLite half of `make test` only: running them again
+    against PostgreSQL tests the same thing twice and costs minutes of CI."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    kept = [item for item in items if item.get_closest_marker("database_independent") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _audit_anchor_per_test(settings, tmp_path):
     """Each test's audit anchor in its own directory: an anchor from another test (or from the developer's
     own var/) would describe another database's chain, and `audit verify` would rightly refuse it."""
     settings.AUDIT_ANCHOR_PATH = tmp_path / "audit_anchor.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no account rate-limited: the limiter is per process and keyed by account, and
+    a key can come back in a later test (a reused row id), which then met an earlier test's 429 block."""
+    from kopiena.connectors.http import RATE_LIMITER
+
+    RATE_LIMITER.reset()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _english_at_the_start():
+    """Each test starts in English: a test-client request leaves the language it activated (the
+    LocaleMiddleware's) on the thread, and notices are worded in the active language when read."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,29 @@ from kopiena.teams.selectors import members_of
 from kopiena.teams.views import workspace_view
 
 PAGE_SIZE = 50
+# A before/after value longer than this is shown cut, with "Show more" (one long draft made a row
+# 200,000 px tall): at most PREVIEW_LINES lines of at most PREVIEW_CHARS characters in all.
+PREVIEW_LINES = 6
+PREVIEW_CHARS = 300
+# "Show more" shows at most this much of a value (the rest is counted, not sent): the page stays small.
+FULL_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    """A before/after value as the audit log shows it: ``preview`` always, ``full`` behind "Show more"
+    when the preview had to cut it (``cut``), ``omitted`` characters left out even there."""
+
+    preview: str
+    full: str = ""
+    omitted: int = 0
+
+    @property
+    def cut(self) -> bool:
+        return bool(self.full)
+
+    def __bool__(self) -> bool:
+        return bool(self.preview)
 
 
 def _as_text(value) -> str:
@@ -24,6 +48,17 @@ def _as_text(value) -> str:
     if value is None:
         return ""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def shown_value(value) -> ShownValue:
+    """``value`` (JSON) as text, cut to a short preview when it is long (see ``PREVIEW_*``)."""
+    text = _as_text(value)
+    lines = text.split("\n")
+    preview = "\n".join(lines[:PREVIEW_LINES])
+    if len(lines) <= PREVIEW_LINES and len(text) <= PREVIEW_CHARS:
+        return ShownValue(preview=text)
+    preview = preview[:PREVIEW_CHARS].rstrip() + " …"
+    return ShownValue(preview=preview, full=text[:FULL_CHARS], omitted=max(0, len(text) - FULL_CHARS))
 
 
 @workspace_view(perm=Perm.AUDIT_READ)
@@ -38,7 +73,8 @@ def audit_log(request: HttpRequest, ws: str) -> HttpResponse:
         workspace=workspace, action=action, actor_id=actor_id, object_type=object_type
     )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(event, _as_text(event.before), _as_text(event.after)) for event in page]
+    rows = [(event, shown_value(event.before), shown_value(event.after)) for event in page]
+    _name_objects([event for event, _before, _after in rows], workspace)
     in_workspace = AuditEvent.objects.filter(workspace=workspace)
     filters = {"action": action, "object_type": object_type, "actor": actor}
     context = {
@@ -55,3 +91,17 @@ def audit_log(request: HttpRequest, ws: str) -> HttpResponse:
         "members": members_of(workspace=workspace),
     }
     return render(request, "audit/audit_log.html", context)
+
+
+def _name_objects(events, workspace) -> None:
+    """``event.object_name``: what an object id means to a reader where the id is itself a code (an
+    exported analytics table is named by its title, not "response-trend")."""
+    titles = None
+    for event in events:
+        event.object_name = ""
+        if event.object_type == "analytics.table":
+            if titles is None:
+                from kopiena.analytics.tables import table_titles
+
+                titles = table_titles(workspace)
+            event.object_name = titles.get(event.object_id, "")

@@ -36,6 +36,9 @@ ROUTERS: dict[str, str] = {
     "/planning": "kopiena.planning.apis",
     "/listening": "kopiena.listening.apis",
     "/listening/insights": "kopiena.listening.insight_apis",
+    "/contests": "kopiena.contests.apis",
+    "/reports": "kopiena.reports.apis",
+    "/analytics": "kopiena.analytics.apis",
 }
 
 # Answers any operation may give besides the ones it declares (issue 9 item 17: the document must describe

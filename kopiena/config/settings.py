@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kopiena.core",
     "kopiena.teams",
     "kopiena.audit",
+    "kopiena.notifications",
     "kopiena.integrations",
     "kopiena.policy",
     "kopiena.publishing",
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
     "kopiena.listening",
     "kopiena.analytics",
     "kopiena.contests",
+    "kopiena.home",
+    "kopiena.reports",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +178,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates in the reader's language's format; English day-first with a 24-hour clock (kopiena/formats).
+FORMAT_MODULE_PATH = ["kopiena.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -253,15 +258,24 @@ PERIODIC_TASKS = [
     ("kopiena.inbox.tasks.inbox_poll", 15),
     ("kopiena.inbox.tasks.acute_escalate", 60),
     ("kopiena.inbox.tasks.sla_tick", 60),
+    ("kopiena.notifications.tasks.notifications_dispatch", 30),
     ("kopiena.listening.tasks.listening_spikes_detect", 300),
     ("kopiena.listening.tasks.listening_run", 15),
     ("kopiena.listening.tasks.listening_competitors_fetch", 60),
+    ("kopiena.contests.tasks.contests_tick", 60),
+    ("kopiena.planning.tasks.planning_feeds_refresh", 900),
+    ("kopiena.reports.tasks.reports_send_scheduled", 300),
+    ("kopiena.analytics.tasks.analytics_rollups_refresh", 120),
+    ("kopiena.analytics.tasks.analytics_account_snapshots_poll", 3600),
 ]
 # Delivery engine (kopiena/publishing/engine/config.py lists every knob and its default).
 PUBLISH_LATE_CUTOFF_SECONDS = env_int("KOPIENA_PUBLISH_LATE_CUTOFF_SECONDS", 2 * 3600)
 PUBLISH_LEASE_SECONDS = env_int("KOPIENA_PUBLISH_LEASE_SECONDS", 300)
 # Outbound fetches (feeds, link previews, connector base URLs) refuse private addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE = env_bool("KOPIENA_OUTBOUND_ALLOW_PRIVATE", False)
+# Inbox: hold streaming connections (Mastodon's streaming API) in the worker that serves the ingest queue;
+# polling remains the fallback. Off: polling only.
+INBOX_STREAMING = env_bool("KOPIENA_INBOX_STREAMING", True)
 # "Sign in with Facebook" for Pages/Instagram needs a Meta app (docs/connectors/facebook.md); without one
 # those platforms are connected by pasting a Page token.
 META_APP_ID = env_str("KOPIENA_META_APP_ID")
@@ -277,12 +291,40 @@ GOOGLE_CLIENT_SECRET = env_str("KOPIENA_GOOGLE_CLIENT_SECRET")
 YOUTUBE_API_URL = env_str("KOPIENA_YOUTUBE_API_URL", "https://www.googleapis.com")
 # Where the Business Profile APIs are (tests point it at a local fake standing in for every Google host).
 GOOGLE_BUSINESS_API_URL = env_str("KOPIENA_GOOGLE_BUSINESS_API_URL", "https://mybusiness.googleapis.com")
+# "Sign in with Threads" needs a Meta app with the Threads use case (docs/connectors/threads.md); without one a
+# profile is connected by pasting a long-lived Threads token and the profile's user id.
+THREADS_APP_ID = env_str("KOPIENA_THREADS_APP_ID")
+THREADS_APP_SECRET = env_str("KOPIENA_THREADS_APP_SECRET")
+THREADS_API_URL = env_str("KOPIENA_THREADS_API_URL", "https://graph.threads.net")
+THREADS_AUTHORIZE_URL = env_str("KOPIENA_THREADS_AUTHORIZE_URL", "https://threads.net/oauth/authorize")
+# "Sign in with LinkedIn" for Pages needs a LinkedIn app with the Community Management API
+# (docs/connectors/linkedin.md); without one a Page is connected by pasting a token and the organisation id.
+LINKEDIN_CLIENT_ID = env_str("KOPIENA_LINKEDIN_CLIENT_ID")
+LINKEDIN_CLIENT_SECRET = env_str("KOPIENA_LINKEDIN_CLIENT_SECRET")
+LINKEDIN_API_URL = env_str("KOPIENA_LINKEDIN_API_URL", "https://api.linkedin.com")
+# "Sign in with X" needs an X app with OAuth 2.0 (confidential client; docs/connectors/x.md); without one an
+# account is connected by pasting the client id/secret and a refresh token.
+X_CLIENT_ID = env_str("KOPIENA_X_CLIENT_ID")
+X_CLIENT_SECRET = env_str("KOPIENA_X_CLIENT_SECRET")
+X_API_URL = env_str("KOPIENA_X_API_URL", "https://api.x.com")
+X_AUTHORIZE_URL = env_str("KOPIENA_X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+# "Sign in with TikTok" needs a TikTok app with Login Kit and the Content Posting API (docs/connectors/tiktok.md).
+TIKTOK_CLIENT_KEY = env_str("KOPIENA_TIKTOK_CLIENT_KEY")
+TIKTOK_CLIENT_SECRET = env_str("KOPIENA_TIKTOK_CLIENT_SECRET")
+TIKTOK_API_URL = env_str("KOPIENA_TIKTOK_API_URL", "https://open.tiktokapis.com")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "kopiena.core.logging.RedactSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "kopiena.core.logging.RedactSecretsFilter"},
+        "refusals": {"()": "kopiena.core.logging.NoTracebackForRefusalsFilter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact", "refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("KOPIENA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An expected 403/404 logs one line, no traceback (the handler's filter covers django.security.*).
+        "django.request": {"filters": ["refusals"]},
+    },
 }

@@ -21,22 +21,24 @@ Rules for implementers
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import ClassVar
 
 from kopiena.connectors.capabilities import Capability
-from kopiena.connectors.errors import ContentRejected, PermanentError
+from kopiena.connectors.errors import ContentRejected, OutcomeUnknown, PermanentError, TransientError
 from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
     AccountPosts,
+    AccountStats,
     Limits,
     Metrics,
     Page,
     PostDraft,
     PublishResult,
+    StreamEvent,
     ValidationProblem,
     Visibility,
     WebhookChallenge,
@@ -69,6 +71,12 @@ class Connector:
     limits: ClassVar[Limits] = Limits()
     connect: ClassVar[ConnectKind] = ConnectKind.TOKEN
     credential_fields: ClassVar[tuple[str, ...]] = ()  # keys expected in AccountCredentials.secrets
+    # Secrets an OAuth flow obtains beside the form's fields and that must be stored too (a token's expiry);
+    # the token form never asks for them.
+    kept_fields: ClassVar[tuple[str, ...]] = ()
+    # The credentials that are secrets (scrubbed from logs, refused in URLs); None: every credential. Ids kept
+    # beside them (a user or organisation id) belong in URLs and must be left out here.
+    secret_fields: ClassVar[tuple[str, ...] | None] = None
     default_base_url: ClassVar[str] = ""  # empty: the account must give one (any instance/PDS)
     docs_url: ClassVar[str] = ""
     requests_per_second: ClassVar[float] = 2.0
@@ -91,7 +99,11 @@ class Connector:
         self.http = http or HttpClient(
             base_url=self.base_url,
             account_key=credentials.account_key or f"{self.key}:{self.base_url}",
-            secrets=credentials.secret_values(),
+            secrets=(
+                credentials.secret_values()
+                if self.secret_fields is None
+                else [credentials.secret(name) for name in self.secret_fields]
+            ),
             allow_loopback=allow_loopback,
             allow_private=allow_private,
             rate_per_second=self.requests_per_second,
@@ -135,6 +147,14 @@ class Connector:
         return {}
 
     # Publishing -----------------------------------------------------------------------------
+    def _prepare(self, call: Callable[[], object]):
+        """Run a preparatory step (a media upload, a container): a lost answer there cannot have published
+        anything, so it is an ordinary retry, not an outcome to reconcile."""
+        try:
+            return call()
+        except OutcomeUnknown as exc:
+            raise TransientError(f"A media upload got no answer; nothing was published. {exc}") from None
+
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:
         """EVERY problem with ``draft`` at once (empty list: publishable). No network.
 
@@ -173,6 +193,11 @@ class Connector:
     def text_length(self, draft: PostDraft) -> int:
         """How the platform counts the text (override for graphemes, weighted links …)."""
         return len(draft.text)
+
+    def text_as_sent(self, draft: PostDraft) -> str:
+        """The text as the platform will show it (override where the link is appended to the text; where
+        it is not, a platform with a link field shows the link as a card). The composer's preview."""
+        return draft.text
 
     def ensure_valid(self, draft: PostDraft) -> None:
         """Raise :class:`ContentRejected` with every problem, or return."""
@@ -214,9 +239,23 @@ class Connector:
         ``cursor``, with their counters — for tracking competitors."""
         raise self._unsupported(Capability.ACCOUNT_POSTS)
 
+    def fetch_removed(self, *, post_id: str, remote_ids: Sequence[str]) -> tuple[str, ...]:
+        """Which of ``remote_ids`` (comments we stored under ``post_id``) were deleted on the platform."""
+        raise self._unsupported(Capability.EDITS)
+
+    def stream_mentions(self, *, stop: Callable[[], bool]) -> Iterator[StreamEvent]:
+        """Mentions (and edits/deletions of statuses) as the platform pushes them, until the connection
+        ends (then the caller reconnects, with a pause) or ``stop()`` is true. Yields ``StreamEvent``s;
+        a heartbeat yields nothing but lets the caller check ``stop``. Errors are connectors.errors."""
+        raise self._unsupported(Capability.STREAMING)
+
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
         """Current counters for our posts; ids the platform no longer knows are left out."""
         raise self._unsupported(Capability.METRICS)
+
+    def fetch_account_stats(self) -> AccountStats:
+        """Our account's followers, following and posts counts now (read once a day for growth charts)."""
+        raise self._unsupported(Capability.ACCOUNT_STATS)
 
     # Engaging -------------------------------------------------------------------------------
     def reply(self, *, parent_id: str, draft: PostDraft) -> PublishResult:

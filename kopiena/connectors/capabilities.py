@@ -35,6 +35,9 @@ class Capability(StrEnum):
     FEEDS = "feeds"  # a feed source (RSS/Atom): items arrive through fetch_mentions
     RECONCILE = "reconcile"  # find_published can tell whether an unconfirmed publish happened
     ACCOUNT_POSTS = "account_posts"  # another public account's own posts with their counts (competitors)
+    EDITS = "edits"  # edits are reported (RemoteItem.edited_at) and deleted items found (fetch_removed)
+    STREAMING = "streaming"  # the platform pushes new mentions over a long-lived connection
+    ACCOUNT_STATS = "account_stats"  # our own account's followers / following / posts counts
 
 
 # The methods that must be overridden for each capability. Capabilities that only refine
@@ -60,6 +63,9 @@ REQUIRED_METHODS: dict[Capability, tuple[str, ...]] = {
     Capability.FEEDS: ("fetch_mentions",),
     Capability.RECONCILE: ("find_published",),
     Capability.ACCOUNT_POSTS: ("fetch_account_posts",),
+    Capability.EDITS: ("fetch_removed",),
+    Capability.STREAMING: ("stream_mentions",),
+    Capability.ACCOUNT_STATS: ("fetch_account_stats",),
 }
 
 

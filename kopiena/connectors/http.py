@@ -46,7 +46,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -415,6 +415,7 @@ class HttpClient:
         transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
+        self._open_streams: set[httpx.Response] = set()
         self.account_key = account_key or httpx.URL(base_url or "http://unknown").host
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self.retries = retries
@@ -443,6 +444,15 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
+
+    def abort_streams(self) -> None:
+        """Close every stream this client is reading (from another thread): a blocked reader wakes up with
+        TransientError at once instead of at the next heartbeat. Used when the worker stops."""
+        for response in list(self._open_streams):
+            try:
+                response.close()
+            except Exception:
+                log.debug("closing a stream raised", exc_info=True)
 
     def add_secret(self, value: str) -> None:
         """Scrub ``value`` too from now on (a session token obtained during the call)."""
@@ -553,6 +563,53 @@ class HttpClient:
                 self._backoff(attempt, response.headers)
                 continue
             raise self._error_for(response, method, idempotent)
+
+    def stream_lines(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        read_timeout: float = 90.0,
+    ) -> Iterator[str]:
+        """A long-lived GET (Server-Sent Events): the answer's lines as they arrive, through the same
+        SSRF guard and rate limiter as every request. An error answer raises the usual connector error;
+        the connection ending (or ``read_timeout`` seconds without a byte: no heartbeat) ends the
+        iteration with TransientError, so the caller reconnects with a pause."""
+        try:
+            request = self._client.build_request(
+                "GET", self.url(url), headers={"Accept": "text/event-stream", **(headers or {})},
+                params=params, timeout=httpx.Timeout(read_timeout, connect=DEFAULT_TIMEOUT.connect),
+            )  # fmt: skip
+        except httpx.InvalidURL as exc:
+            raise PermanentError(self.scrub(f"Not a valid address: {exc}")) from None
+        self._refuse_secret_in_url(request.url)
+        shown = self._shown_url(request.url)
+        self.rate_limiter.acquire(
+            self.account_key,
+            rate_per_second=self.rate_per_second,
+            burst=self.burst,
+            max_wait_seconds=self.max_wait_seconds,
+        )
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise TransientError(
+                self.scrub(f"Could not open the stream {shown}: {type(exc).__name__}")
+            ) from None
+        self._open_streams.add(response)
+        try:
+            if response.status_code >= 400:
+                response.read()
+                raise self._error_for(response, "GET", True)
+            yield from response.iter_lines()
+        except (httpx.HTTPError, httpcore.ReadError, OSError, ValueError) as exc:
+            # ValueError/OSError too: the stream closed under its reader (abort_streams at shutdown)
+            raise TransientError(self.scrub(f"The stream {shown} ended: {type(exc).__name__}")) from None
+        finally:
+            self._open_streams.discard(response)
+            response.close()
+        raise TransientError(self.scrub(f"The stream {shown} was closed by the platform."))
 
     # Internals ------------------------------------------------------------------------------
     def _checked(self, response: httpx.Response, method: str, shown: str, idempotent: bool) -> httpx.Response:

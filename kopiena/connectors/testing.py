@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -70,6 +70,9 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # A streamed answer (Server-Sent Events): chunks written as the iterator yields them, no length, the
+    # connection closed when it ends (or when the client goes away).
+    stream: Iterator[bytes] | None = None
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -285,6 +288,9 @@ class LocalServer:
                     server._release.wait()
                     self.close_connection = True
                     return
+                if response.stream is not None:
+                    self._stream(response)
+                    return
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
@@ -292,6 +298,26 @@ class LocalServer:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(response.body)
+
+            def _stream(self, response):
+                self.close_connection = True
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    for chunk in response.stream:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if server._release.is_set():
+                            break
+                except (BrokenPipeError, ConnectionResetError, OSError):
+                    pass  # the client went away
+                finally:
+                    close = getattr(response.stream, "close", None)
+                    if close is not None:
+                        close()
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -177,6 +177,9 @@ class RemoteItem:
     # whether the account had already answered it on the platform (then it owes no response).
     rating: int | None = None
     answered: bool = False
+    # When the author last edited it on the platform (None: never, or the platform does not say); the
+    # text is then the edited text. Ingest keeps the text it first saw and records the edit.
+    edited_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,16 @@ class Metrics:
     quotes: int | None = None
     views: int | None = None
     bookmarks: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountStats:
+    """Our account's audience at ``collected_at``. ``None``: the platform does not give that number."""
+
+    collected_at: datetime
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -255,3 +268,12 @@ class AccountPosts:
 
     page: Page
     metrics: dict[str, Metrics] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One push from a platform's streaming API: new ``items`` (a mention, a reply, a message), an
+    edited one (the item again, with ``edited_at``), or ``removed_ids`` deleted upstream."""
+
+    items: tuple[RemoteItem, ...] = ()
+    removed_ids: tuple[str, ...] = ()

@@ -44,7 +44,7 @@ def _workspace_permissions(access) -> dict[str, bool]:
 
 
 def _unread_notifications(request) -> int:
-    from kopiena.publishing.selectors import notifications_for
+    from kopiena.notifications.selectors import notifications_for
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

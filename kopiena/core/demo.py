@@ -27,6 +27,10 @@ DEMO_LOADERS: list[str] = [
     "kopiena.inbox.demo.load_demo_saved_replies",
     "kopiena.listening.demo.load_listening",
     "kopiena.listening.insights_demo.load_insights",
+    "kopiena.contests.demo.load_contest",
+    "kopiena.planning.demo.load_planning",
+    "kopiena.reports.demo.load_client_report",
+    "kopiena.analytics.demo.load_analytics_history",
 ]
 
 DEMO_WORKSPACE_NAME = "Kafijas Grauzdētava Rīga"

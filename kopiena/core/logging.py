@@ -31,3 +31,17 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class NoTracebackForRefusalsFilter(logging.Filter):
+    """An expected refusal (403 for a role without the right, 404 for another workspace's row) is the
+    application working as designed: Django's ``django.request`` logger still gets its one warning line
+    ("Forbidden (Permission denied): /w/…/analytics/"), but without the traceback Django attaches, which
+    read like a crash in the server log. Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.exc_info and isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

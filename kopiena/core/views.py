@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kopiena.core.tasks_runtime.health import health_report
-from kopiena.teams.selectors import access_workspace
+from kopiena.teams.views import workspace_view
 
 
 @never_cache
@@ -29,9 +28,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@login_required
 @require_GET
+@workspace_view()
 def health(request: HttpRequest, ws: str) -> HttpResponse:
-    """Any member may look: the system state is the same for every workspace on this installation."""
-    request.access = access_workspace(actor=request.user, slug=ws)
+    """Any member may look: the system state is the same for every workspace on this installation.
+    Times are shown in the workspace's zone and the reader's format, like every workspace page."""
     return render(request, "core/health.html", {"report": health_report(), "nav_active": "health"})

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
 
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
@@ -41,7 +40,7 @@ def acute_threads_escalate(*, at: datetime | None = None) -> int:
 
 @transaction.atomic
 def _escalate(workspace, playbook, threads: list[Thread], at: datetime) -> int:
-    from kopiena.publishing.notifications import notify
+    from kopiena.notifications.services import notify, thread_target
 
     people = users_in_roles(workspace=workspace, roles=playbook.escalate_to_roles)
     minutes = playbook.escalate_after_seconds // 60
@@ -68,12 +67,8 @@ def _escalate(workspace, playbook, threads: list[Thread], at: datetime) -> int:
             workspace_id=workspace.pk,
             recipients=people,
             kind="inbox.acute_escalation",
-            title=lambda: (
-                _("An acute conversation has waited over %(minutes)s minutes") % {"minutes": minutes}
-            ),
-            body=lambda subject=subject: (
-                _("“%(subject)s” still has no answer. Open the inbox and take it over.")
-                % {"subject": subject[:200]}
-            ),
+            params={"minutes": minutes, "subject": subject[:200], "thread": thread.pk},
+            target=thread_target(thread.pk),
+            urgent=True,
         )
     return changed

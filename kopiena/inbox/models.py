@@ -104,6 +104,7 @@ class Thread(WorkspaceScopedModel):
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     resolution_reason = models.CharField(_("reason"), max_length=200, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("inbox.Tag", blank=True, related_name="threads")
 
     class Meta:
         constraints = [
@@ -153,6 +154,15 @@ class Item(WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # When it reached us (stream, webhook or poll): received_at - remote_created_at is the platform-to-inbox
+    # delay. Null for rows stored before it was recorded.
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Changes on the platform (issue 12 item 9): ``text`` stays what we first saw; the latest edit is
+    # shown beside it, marked "edited"; a deleted item is marked "deleted on the platform" and kept.
+    # The history is the append-only ItemEvent rows.
+    edited_text = models.TextField(blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["remote_created_at", "pk"]
@@ -162,6 +172,26 @@ class Item(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.author_handle}: {self.text[:40]}"
+
+
+class ItemEventKind(models.TextChoices):
+    EDITED = "edited", _("Edited on the platform")
+    DELETED = "deleted", _("Deleted on the platform")
+
+
+class ItemEvent(models.Model):
+    """Something the platform told us happened to an item after we stored it, append-only: an edit (with
+    the new text) or a deletion. ``at``: when it happened on the platform (or when we noticed, if it does
+    not say); ``noticed_at``: when we learned of it."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=ItemEventKind.choices)
+    at = models.DateTimeField()
+    noticed_at = models.DateTimeField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
 
 
 class ReplyState(models.TextChoices):
@@ -280,3 +310,51 @@ class SlaEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class Tag(WorkspaceScopedModel):
+    """A workspace's own label for conversations ("delivery", "campaign-may"), filtered on in the inbox."""
+
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="inbox_tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThreadNote(WorkspaceScopedModel):
+    """An internal note on a conversation, never sent to the platform. ``text`` is shown as text (HTML in
+    it is displayed literally); the teammates it @mentions (``mentioned``) were notified once."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    mentioned = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class ItemCorrection(WorkspaceScopedModel):
+    """A person's correction of how an item was classified: the workspace's own labelled example.
+
+    ``text`` is the item's text at the time (the example), ``before`` what it was labelled, ``labels``
+    the whole corrected label set (language, sentiment, intents, spam, toxic). The newest correction of
+    a text wins when the workspace's next comments are classified (inbox.corrections)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    before = models.JSONField(default=dict)
+    labels = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["workspace", "id"], name="inbox_correction_ws")]

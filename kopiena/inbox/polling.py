@@ -21,7 +21,8 @@ from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.errors import AccountDisconnected, AuthExpired, ConnectorError, RateLimited
 from kopiena.connectors.types import Page
 from kopiena.core.clock import now
-from kopiena.inbox.services import items_ingest
+from kopiena.inbox.models import Item
+from kopiena.inbox.services import items_ingest, items_mark_deleted
 from kopiena.integrations import platforms
 from kopiena.integrations.connecting import connector_for
 from kopiena.integrations.models import AccountStatus, ConnectedAccount, SyncCursor
@@ -36,9 +37,9 @@ logger = logging.getLogger(__name__)
 
 POLL_EVERY_SECONDS = 120
 SANDBOX_POLL_EVERY_SECONDS = 15  # the demo shows comments coming back within a minute
+STREAMED_POLL_EVERY_SECONDS = 600  # an account whose streaming connection is live: polling is the net
 MAX_PAGES_PER_STREAM = 5
-COMMENTS_OF_POSTS_DAYS = 3  # comments under posts published this recently are polled post by post
-MAX_POSTS_PER_POLL = 10
+MAX_REMOVED_CHECKS_PER_POST = 40  # comments per post checked for deletion on each poll
 
 
 @dataclass
@@ -69,6 +70,8 @@ def accounts_due(moment=None) -> list[ConnectedAccount]:
     due = []
     for account in candidates.select_related("workspace"):
         every = SANDBOX_POLL_EVERY_SECONDS if account.is_sandbox else POLL_EVERY_SECONDS
+        if stream_is_live(account):
+            every = max(every, STREAMED_POLL_EVERY_SECONDS)
         if account.last_synced_at and account.last_synced_at > moment - timedelta(seconds=every):
             continue
         if cache.get(_pause_key(account)) or not inbox_capable(account.platform):
@@ -77,31 +80,82 @@ def accounts_due(moment=None) -> list[ConnectedAccount]:
     return due
 
 
-def _recent_post_ids(account: ConnectedAccount) -> list[str]:
+def _live_key(account_id: int) -> str:
+    return f"inbox:stream-live:{account_id}"
+
+
+def stream_is_live(account: ConnectedAccount) -> bool:
+    """Whether this account's streaming connection (inbox.streaming) answered recently."""
+    return bool(cache.get(_live_key(account.pk)))
+
+
+def stream_mark_live(account_id: int, *, seconds: float) -> None:
+    cache.set(_live_key(account_id), True, timeout=max(1, int(seconds)))
+
+
+def stream_mark_down(account_id: int) -> None:
+    cache.delete(_live_key(account_id))
+
+
+def _own_posts_since(connector, since) -> dict[str, object]:
+    """The signed-in account's own posts newer than ``since`` (asked by the platform's id for the account,
+    which is what ``me()`` returns: the stored id may be a handle or, in the demo, a made-up name)."""
+    posts: dict[str, object] = {}
+    own_id = connector.me().external_id
+    cursor = ""
+    for _page in range(MAX_PAGES_PER_STREAM):  # newest first pages until past the window
+        result = connector.fetch_account_posts(own_id, cursor=cursor)
+        own = [p for p in result.page.items if p.created_at >= since]
+        posts.update((p.external_id, p.created_at) for p in own)
+        if not result.page.has_more or len(own) < len(result.page.items):
+            break
+        cursor = result.page.cursor
+    return posts
+
+
+def recent_post_ids(connector, account: ConnectedAccount) -> list[str]:
+    """The account's posts whose comments are read on this poll, newest first: those we published within
+    the policy's ``engagement.polling.window_days`` and — where the connector lists the account's own
+    posts — those published outside Kopiena too, at most ``max_posts``."""
+    from kopiena.policy.selectors import policy_current
     from kopiena.publishing.models import Delivery, DeliveryState
 
-    since = now() - timedelta(days=COMMENTS_OF_POSTS_DAYS)
-    return list(
+    polling = policy_current(workspace=account.workspace).engagement.polling
+    since = now() - timedelta(days=polling.window_days)
+    posts: dict[str, object] = dict(
         Delivery.objects.filter(
             account=account, state=DeliveryState.PUBLISHED, published_at__gte=since, remote_id__gt=""
         )
         .order_by("-published_at")
-        .values_list("remote_id", flat=True)[:MAX_POSTS_PER_POLL]
+        .values_list("remote_id", "published_at")[: polling.max_posts]
     )
+    if connector.supports(Capability.ACCOUNT_POSTS):
+        try:
+            posts.update(_own_posts_since(connector, since))
+        except (AuthExpired, AccountDisconnected, RateLimited):
+            raise
+        except ConnectorError as exc:
+            # The listing only adds posts written outside Kopiena: when it fails, the comments under what
+            # we published are still read.
+            logger.warning("account %s: its own posts could not be listed: %s", account.pk, exc)
+    newest = sorted(posts.items(), key=lambda pair: pair[1], reverse=True)
+    return [remote_id for remote_id, _at in newest[: polling.max_posts]]
 
 
-def _streams(connector, account: ConnectedAccount) -> list[tuple[str, Callable[[str], Page]]]:
-    streams: list[tuple[str, Callable[[str], Page]]] = []
+def _streams(connector, account: ConnectedAccount) -> list[tuple[str, Callable[[str], Page], str]]:
+    """(cursor name, fetch, the post whose comments it reads or "")."""
+    streams: list[tuple[str, Callable[[str], Page], str]] = []
     if connector.supports(Capability.READ_MENTIONS):
-        streams.append(("mentions", lambda cursor: connector.fetch_mentions(cursor=cursor)))
+        streams.append(("mentions", lambda cursor: connector.fetch_mentions(cursor=cursor), ""))
     if connector.supports(Capability.READ_MESSAGES):
-        streams.append(("messages", lambda cursor: connector.fetch_messages(cursor=cursor)))
+        streams.append(("messages", lambda cursor: connector.fetch_messages(cursor=cursor), ""))
     if connector.supports(Capability.READ_COMMENTS):
-        for post_id in _recent_post_ids(account):
+        for post_id in recent_post_ids(connector, account):
             streams.append(
                 (
                     f"comments:{post_id}"[:40],
                     lambda cursor, p=post_id: connector.fetch_comments(post_id=p, cursor=cursor),
+                    post_id,
                 )
             )
     return streams
@@ -125,6 +179,23 @@ def _store_page(account: ConnectedAccount, stream: str, page: Page) -> int:
     return result.created
 
 
+def _check_removed(connector, account: ConnectedAccount, post_id: str) -> None:
+    """Mark comments under ``post_id`` that their authors deleted on the platform (kept, marked)."""
+    stored = list(
+        Item.objects.filter(
+            Q(thread__post_external_id=post_id) | Q(parent_external_id=post_id),
+            account=account,
+            deleted_at__isnull=True,
+        )
+        .order_by("-remote_created_at")
+        .values_list("external_id", flat=True)[:MAX_REMOVED_CHECKS_PER_POST]
+    )
+    if stored:
+        removed = connector.fetch_removed(post_id=post_id, remote_ids=stored)
+        if removed:
+            items_mark_deleted(account=account, remote_ids=removed)
+
+
 def account_poll(account: ConnectedAccount) -> int:
     """Read every stream of ``account`` from its stored cursor; returns how many new items arrived.
 
@@ -134,12 +205,14 @@ def account_poll(account: ConnectedAccount) -> int:
     created = 0
     connector = connector_for(account)
     try:
-        for stream, fetch in _streams(connector, account):
+        for stream, fetch, post_id in _streams(connector, account):
             for _ in range(MAX_PAGES_PER_STREAM):
                 page = fetch(_cursor(account, stream))
                 created += _store_page(account, stream, page)
                 if not page.has_more:
                     break
+            if post_id and connector.supports(Capability.EDITS):
+                _check_removed(connector, account, post_id)
     except (AuthExpired, AccountDisconnected) as exc:
         account_mark_needs_reconnect(account=account, error=str(exc))
         raise

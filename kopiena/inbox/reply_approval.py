@@ -40,18 +40,20 @@ def needs_approval(*, access: Access, item: Item) -> bool:
 
 def ask_for_approval(*, access: Access, reply: Reply) -> None:
     """Tell the people who approve that an acute answer waits (in their language, by e-mail too)."""
-    from kopiena.publishing.notifications import notify
+    from kopiena.notifications.services import notify, reply_target
 
     playbook = policy_current(workspace=access.workspace).engagement.acute_playbook
     author = access.user.get_full_name() or access.user.username
+    # Done (for every approver) once one of them approves it or sends it back.
     notify(
         workspace_id=access.workspace.pk,
         recipients=users_in_roles(
             workspace=access.workspace, roles={Role.OWNER, *playbook.escalate_to_roles}
         ),
         kind="inbox.reply_approval",
-        title=lambda: _("An answer in an acute conversation waits for your approval"),
-        body=lambda: _("%(author)s wrote:\n%(text)s") % {"author": author, "text": reply.text[:1000]},
+        params={"author": author, "text": reply.text[:1000], "thread": reply.item.thread_id},
+        target=reply_target(reply.pk),
+        urgent=True,
     )
 
 
@@ -85,15 +87,36 @@ def reply_approve(*, access: Access, reply_id: int) -> Reply:
         before={"state": ReplyState.AWAITING_APPROVAL},
         after={"state": reply.state},
     )
+    _review_done(access, reply, approved=True)
     send_after_commit(reply)
     return reply
+
+
+def _review_done(access: Access, reply: Reply, *, approved: bool) -> None:
+    """The approvers' "waits for your approval" notices are done; the author hears the outcome."""
+    from kopiena.notifications.services import notices_done, notify, reply_target
+
+    notices_done(
+        workspace_id=access.workspace.pk, target=reply_target(reply.pk), kinds=["inbox.reply_approval"]
+    )
+    if reply.author is None or reply.author_id == access.user.pk:
+        return
+    reviewer = access.user.get_full_name() or access.user.username
+    params = {"reviewer": reviewer, "thread": reply.item.thread_id}
+    if not approved:
+        params["note"] = reply.review_note or "—"
+    notify(
+        workspace_id=access.workspace.pk,
+        recipients=[reply.author],
+        kind="inbox.reply_approved" if approved else "inbox.reply_sent_back",
+        params=params,
+        target=reply_target(reply.pk),
+    )
 
 
 @transaction.atomic
 def reply_send_back(*, access: Access, reply_id: int, note: str = "") -> Reply:
     """Do not send it; tell the author why (the conversation stays open for a better answer)."""
-    from kopiena.publishing.notifications import notify
-
     reply = _reply_for_review(access, reply_id)
     reply.state, reply.reviewed_by, reply.review_note = ReplyState.SENT_BACK, access.user, note.strip()[:2000]
     reply.save(update_fields=["state", "reviewed_by", "review_note", "updated_at"])
@@ -105,15 +128,5 @@ def reply_send_back(*, access: Access, reply_id: int, note: str = "") -> Reply:
         before={"state": ReplyState.AWAITING_APPROVAL},
         after={"state": reply.state, "note": reply.review_note},
     )
-    if reply.author is not None:
-        reviewer = access.user.get_full_name() or access.user.username
-        notify(
-            workspace_id=access.workspace.pk,
-            recipients=[reply.author],
-            kind="inbox.reply_sent_back",
-            title=lambda: _("Your answer was sent back"),
-            body=lambda: (
-                _("%(reviewer)s: %(note)s") % {"reviewer": reviewer, "note": reply.review_note or "—"}
-            ),
-        )
+    _review_done(access, reply, approved=False)
     return reply

@@ -13,8 +13,12 @@ from django.http import Http404
 
 from kopiena.core.clock import now
 from kopiena.core.params import db_ids, db_int
-from kopiena.inbox.models import Item, ItemKind, Reply, Sentiment, Thread, ThreadStatus
-from kopiena.teams.selectors import Access, access_scoped
+from kopiena.core.weblinks import safe_web_url
+from kopiena.inbox.models import Item, ItemKind, Reply, Sentiment, Tag, Thread, ThreadNote, ThreadStatus
+from kopiena.integrations.selectors import granted_account_ids
+from kopiena.policy.selectors import policy_current
+from kopiena.teams.models import Role
+from kopiena.teams.selectors import Access
 
 # The list views (M2): how teams work through the inbox. "open" is the default (everything not closed).
 FILTERS = (
@@ -49,6 +53,7 @@ class InboxFilter:
     account: int | None = None
     intent: str = ""
     assignee: int | None = None
+    tag: int | None = None
     q: str = ""
 
     @classmethod
@@ -62,6 +67,7 @@ class InboxFilter:
             account=db_int(account),
             intent=query.get("intent", "")[:40].replace(",", ""),
             assignee=db_int(assignee),
+            tag=db_int(query.get("tag", "")),
             q=" ".join(query.get("q", "").split())[:SEARCH_MAX_CHARS],
         )
 
@@ -72,7 +78,7 @@ def threads_for(
     """Threads of the workspace in ``filters``' view, the earliest deadline first (those owing nothing
     after them, by id), each with its newest item prefetched as ``items_newest_first``."""
     at = at or now()
-    qs = Thread.objects.filter(workspace=access.workspace).select_related("account", "assignee")
+    qs = visible_threads(access=access).select_related("account", "assignee")
     view = filters.view
     if view not in ("closed", "all"):
         qs = qs.exclude(status=ThreadStatus.CLOSED)
@@ -110,11 +116,16 @@ def threads_for(
         qs = qs.filter(intent_keys__contains=f",{filters.intent},")
     if filters.assignee:
         qs = qs.filter(assignee_id__in=db_ids([filters.assignee]))
+    if filters.tag:
+        qs = qs.filter(
+            pk__in=Thread.tags.through.objects.filter(tag_id__in=db_ids([filters.tag])).values("thread_id")
+        )
     if filters.q:
         qs = qs.filter(pk__in=_matching_threads(access, filters.q))
     latest = Item.objects.order_by("-remote_created_at", "-pk")
     return qs.order_by(F("response_due_at").asc(nulls_last=True), "pk").prefetch_related(
-        Prefetch("items", queryset=latest[:1], to_attr="items_newest_first")  # one per thread (window)
+        Prefetch("items", queryset=latest[:1], to_attr="items_newest_first"),  # one per thread (window)
+        "tags",
     )
 
 
@@ -191,17 +202,50 @@ def _cursor(cursor: str) -> tuple[bool, datetime | None, int]:
     return True, None, 0
 
 
+def dms_visible(*, access: Access) -> bool:
+    """Whether the access's role may read direct messages (the policy's ``engagement.direct_messages``)."""
+    roles = policy_current(workspace=access.workspace).engagement.direct_messages.visible_to_roles
+    return access.role == Role.OWNER or access.role in roles
+
+
+def visible_threads(*, access: Access) -> QuerySet[Thread]:
+    """The one place that says which conversations a member may see: the workspace's, on the accounts
+    granted to them (R8: a freelancer limited to some accounts), without direct messages unless the
+    policy lets their role read them. Every inbox read starts here."""
+    qs = Thread.objects.filter(workspace=access.workspace)
+    granted = granted_account_ids(access=access)
+    if granted is not None:
+        qs = qs.filter(account_id__in=granted)
+    if not dms_visible(access=access):
+        qs = qs.exclude(kind=ItemKind.DM)
+    return qs
+
+
 def access_thread(*, access: Access, pk: int) -> Thread:
-    return access_scoped(access=access, queryset=Thread.objects.select_related("account", "assignee"), pk=pk)
+    thread = visible_threads(access=access).select_related("account", "assignee").filter(pk=pk).first()
+    if thread is None:
+        raise Http404
+    return thread
 
 
 def access_item(*, access: Access, pk: int) -> Item:
-    return access_scoped(access=access, queryset=Item.objects.select_related("account", "thread"), pk=pk)
+    item = (
+        Item.objects.select_related("account", "thread")
+        .filter(thread__in=visible_threads(access=access), pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def access_reply(*, access: Access, pk: int) -> Reply:
     """One of our answers in the access's workspace (through its item), or 404."""
-    reply = Reply.objects.select_related("item").filter(item__workspace=access.workspace, pk=pk).first()
+    reply = (
+        Reply.objects.select_related("item")
+        .filter(item__workspace=access.workspace, item__thread__in=visible_threads(access=access), pk=pk)
+        .first()
+    )
     if reply is None:
         raise Http404
     return reply
@@ -212,6 +256,63 @@ def thread_items(*, thread: Thread) -> QuerySet[Item]:
     return thread.items.prefetch_related(
         Prefetch("replies", queryset=Reply.objects.select_related("author"))
     ).order_by("remote_created_at", "pk")
+
+
+def thread_notes(*, thread: Thread) -> QuerySet[ThreadNote]:
+    return thread.notes.select_related("author").prefetch_related("mentioned").order_by("created_at", "pk")
+
+
+def tags_of(*, access: Access) -> QuerySet[Tag]:
+    return Tag.objects.filter(workspace=access.workspace).order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """The post a comment is under, when it is one of ours (published through Kopiena)."""
+
+    text: str
+    url: str
+    media: list
+    post_id: int | None
+
+
+def post_context(*, thread: Thread) -> PostContext | None:
+    """Our post the thread's comments are under: its text, media and its address on the platform (the
+    delivery to that account with that remote id). None for mentions, messages and posts made elsewhere."""
+    if not thread.post_external_id:
+        return None
+    from kopiena.publishing.models import Delivery
+
+    delivery = (
+        Delivery.objects.filter(
+            workspace_id=thread.workspace_id, account_id=thread.account_id, remote_id=thread.post_external_id
+        )
+        .select_related("post", "variant")
+        .first()
+    )
+    if delivery is None:
+        return None
+    post, variant = delivery.post, delivery.variant
+    text = variant.text or post.text
+    media = list(variant.media.all()) or list(post.media.all())
+    return PostContext(text=text, url=safe_web_url(delivery.remote_url), media=media, post_id=post.pk)
+
+
+def author_history(*, access: Access, thread: Thread, limit: int = 10) -> list[Thread]:
+    """The author's earlier conversations with us on the same account (same author id), newest first."""
+    first = thread.items.order_by("remote_created_at", "pk").first()
+    if first is None or not first.author_external_id:
+        return []
+    ids = (
+        Item.objects.filter(
+            workspace=access.workspace,
+            account_id=thread.account_id,
+            author_external_id=first.author_external_id,
+        )
+        .exclude(thread_id=thread.pk)
+        .values("thread_id")
+    )
+    return list(visible_threads(access=access).filter(pk__in=ids).order_by("-last_item_at", "-pk")[:limit])
 
 
 def languages_in_inbox(*, access: Access) -> list[str]:
@@ -227,7 +328,104 @@ def languages_in_inbox(*, access: Access) -> list[str]:
 def hidden_items(*, access: Access) -> QuerySet[Item]:
     """Everything hidden on the platform in the workspace, the latest first (the M4 audit list)."""
     return (
-        Item.objects.filter(workspace=access.workspace, hidden=True)
+        Item.objects.filter(
+            workspace=access.workspace, hidden=True, thread__in=visible_threads(access=access)
+        )
         .select_related("account", "thread", "hidden_by")
         .order_by("-hidden_at", "-pk")
     )
+
+
+PREVIEW_DAYS = 30
+PREVIEW_MAX_ITEMS = 20_000
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    """What a routing rule would have matched in the last ``days``: ``matched`` items meet its
+    conditions, ``decided`` of them it would have routed (no earlier rule took them first), of
+    ``total`` items looked at (the newest ``PREVIEW_MAX_ITEMS`` at most: ``capped``); a few ``samples``."""
+
+    matched: int
+    decided: int
+    total: int
+    capped: bool
+    samples: list[Item]
+    days: int = PREVIEW_DAYS
+
+
+def route_rule_preview(
+    *, access: Access, document, rule_index: int, at: datetime | None = None
+) -> RulePreview:
+    """Run ``document``'s routing over the workspace's items of the last 30 days, for one rule (the
+    policy UI shows it before the rule is saved). The conditions are the policy's own evaluator's."""
+    from kopiena.policy import evaluators
+
+    at = at or now()
+    rule = document.engagement.routing.rules[rule_index]
+    items = Item.objects.filter(
+        workspace=access.workspace, remote_created_at__gte=at - timedelta(days=PREVIEW_DAYS)
+    ).select_related("account")
+    when = rule.when
+    if when.sentiments:
+        items = items.filter(sentiment__in=list(when.sentiments))
+    if when.languages:
+        items = items.filter(language__in=list(when.languages))
+    if when.acute is not None:
+        items = items.filter(acute=when.acute)
+    rows = list(items.order_by("-remote_created_at", "-pk")[: PREVIEW_MAX_ITEMS + 1])
+    capped = len(rows) > PREVIEW_MAX_ITEMS
+    rows = rows[:PREVIEW_MAX_ITEMS]
+    data = document.to_data()
+    data["engagement"]["routing"]["rules"] = [data["engagement"]["routing"]["rules"][rule_index]]
+    only_this = type(document).model_validate(data)
+    matched = decided = 0
+    samples: list[Item] = []
+    for item in rows:
+        labels = {
+            "intent": list(item.intents or []),
+            "sentiment": item.sentiment,
+            "language": item.language,
+            "acute": item.acute,
+        }
+        key = evaluators.account_key_for(item.account)
+        if evaluators.route(only_this, labels, key).path != "engagement.routing.rules.0":
+            continue
+        matched += 1
+        if evaluators.route(document, labels, key).path == f"engagement.routing.rules.{rule_index}":
+            decided += 1
+        if len(samples) < 5:
+            samples.append(item)
+    total = Item.objects.filter(
+        workspace=access.workspace, remote_created_at__gte=at - timedelta(days=PREVIEW_DAYS)
+    ).count()
+    return RulePreview(matched, decided, total, capped, samples)
+
+
+ARRIVAL_SAMPLE = 500
+
+
+def arrival_delay(*, access: Access, sample: int = ARRIVAL_SAMPLE) -> dict:
+    """The platform-to-inbox delay of the workspace's latest ``sample`` items (``received_at`` minus the
+    platform's ``remote_created_at``; clock skew counted as 0): how many, median, 95th percentile and
+    maximum in seconds, and how many arrived by push within a minute. Items stored before arrival times
+    were recorded are left out. Cheap: the newest rows by primary key of one workspace."""
+    rows = list(
+        Item.objects.filter(workspace=access.workspace, received_at__isnull=False)
+        .order_by("-pk")
+        .values_list("received_at", "remote_created_at")[:sample]
+    )
+    delays = sorted(max(0.0, (got - written).total_seconds()) for got, written in rows)
+    if not delays:
+        return {"items": 0, "p50_seconds": None, "p95_seconds": None, "max_seconds": None, "within_minute": 0}
+
+    def pick(share: float) -> float:
+        return round(delays[min(len(delays) - 1, int(share * len(delays)))], 1)
+
+    return {
+        "items": len(delays),
+        "p50_seconds": pick(0.5),
+        "p95_seconds": pick(0.95),
+        "max_seconds": round(delays[-1], 1),
+        "within_minute": sum(1 for d in delays if d <= 60),
+    }

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kopiena.audit.services import audit_record
 from kopiena.connectors.capabilities import Capability
@@ -22,12 +22,16 @@ from kopiena.connectors.types import PostDraft, RemoteItem, WebhookEvent
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.core.weblinks import safe_web_url
-from kopiena.inbox import sla_clock
+from kopiena.core.words import words
+from kopiena.inbox import bulk, sla_clock
+from kopiena.inbox.corrections import classify_for_workspace
 from kopiena.inbox.ingest import clock_start, place, stored_text, subject_of, without_nul
 from kopiena.inbox.models import (
     PRIORITY_RANK,
     HideReason,
     Item,
+    ItemEvent,
+    ItemEventKind,
     Priority,
     Reply,
     ReplyState,
@@ -39,6 +43,7 @@ from kopiena.inbox.reply_approval import ask_for_approval, needs_approval, send_
 from kopiena.integrations import platforms
 from kopiena.integrations.models import ConnectedAccount
 from kopiena.nlp import Classification, check_tone, classify_batch
+from kopiena.notifications.services import notices_done, notify, thread_target
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
 from kopiena.teams.models import Membership, Role, User
@@ -116,14 +121,22 @@ def items_ingest(
             "external_id", flat=True
         )
     )
+    changed = [batch[key] for key in stored if batch[key].edited_at is not None]
+    if changed:  # the platform says these were edited: record it when the text really changed
+        items_record_edits(account=account, remote_items=changed)
     fresh = sorted((r for key, r in batch.items() if key not in stored), key=lambda r: r.created_at)
     if not fresh:
         return IngestResult()
     texts = [stored_text(r.text)[0] for r in fresh]
     if classified is not None and all(r.external_id in classified for r in fresh):
         classes = [classified[r.external_id] for r in fresh]
-    else:
-        classes = classify_batch(texts, languages=list(workspace.languages or DEFAULT_LANGUAGES))
+    else:  # each distinct text once (copy-paste spam, "+1", "Thanks!" come many times in a batch)
+        distinct = list(dict.fromkeys(texts))
+        found = classify_batch(distinct, languages=list(workspace.languages or DEFAULT_LANGUAGES))
+        by_text = dict(zip(distinct, found, strict=True))
+        classes = [by_text[t] for t in texts]
+    # The workspace's own corrections win over the shipped model for texts very like them.
+    classes = classify_for_workspace(workspace_id=workspace.pk, texts=texts, classes=classes)
     policy = policy_current(workspace=workspace)
     account_key = evaluators.account_key_for(account)
     parents = {r.parent_id for r in fresh if r.parent_id}
@@ -138,16 +151,21 @@ def items_ingest(
         )
     )
     moment = now()
-    rows: list[Item] = []
+    rows: list[dict] = []
+    item_defaults = bulk.defaults(Item)
     owed: dict[int, sla_clock.SlaStart] = {}
     placed = []
     people: dict[str | None, User | None] = {}
     new_threads: dict[str, Thread] = {}  # the first item of a conversation decides its routing
     classes = [_with_rating(c, remote.rating) for remote, c in zip(fresh, classes, strict=True)]
+    decisions: dict[tuple, evaluators.RouteDecision] = {}  # routing reads only these labels
     for remote, c in zip(fresh, classes, strict=True):
         placement = place(remote, known_roots)
         known_roots[remote.external_id] = placement.root
-        decision = evaluators.route(policy, _classification_data(c), account_key)
+        labels = (tuple(c.intents), c.sentiment, c.language, c.acute, c.spam, c.toxic)
+        decision = decisions.get(labels)
+        if decision is None:
+            decision = decisions[labels] = evaluators.route(policy, _classification_data(c), account_key)
         placed.append((placement, decision))
         if decision.person not in people:
             people[decision.person] = _assignee_for(workspace, decision.person)
@@ -174,13 +192,14 @@ def items_ingest(
     }
     missing = [t for root, t in new_threads.items() if root not in threads]
     if missing:
-        Thread.objects.bulk_create(missing, ignore_conflicts=True)
-        threads.update(
-            (t.root_external_id, t)
-            for t in Thread.objects.filter(
-                account=account, root_external_id__in=[t.root_external_id for t in missing]
+        inserted = bulk.insert_keyed(Thread, missing, _THREAD_INSERT_FIELDS, key="root_external_id")
+        threads.update((t.root_external_id, t) for t in missing if t.root_external_id in inserted)
+        lost = [t.root_external_id for t in missing if t.root_external_id not in inserted]
+        if lost:  # a concurrent ingest created them a moment ago: theirs, read back
+            threads.update(
+                (t.root_external_id, t)
+                for t in Thread.objects.filter(account=account, root_external_id__in=lost)
             )
-        )
     created_threads = len(missing)
     for remote, text, c, (placement, decision) in zip(fresh, texts, classes, placed, strict=True):
         thread = threads[placement.root]
@@ -193,39 +212,45 @@ def items_ingest(
                 item_kind=placement.kind,
                 started_by=remote.external_id,
             )
-        rows.append(
-            Item(
-                workspace=workspace,
-                account=account,
-                thread=thread,
-                kind=placement.kind,
-                external_id=remote.external_id,
-                parent_external_id=remote.parent_id,
-                author_handle=remote.author.handle[:255],
-                author_name=remote.author.name[:255],
-                author_external_id=remote.author.id[:255],
-                author_url=safe_web_url(remote.author.url)[:500],
-                is_follower=remote.author.is_follower,
-                text=text,
-                text_truncated=text != remote.text,
-                remote_created_at=remote.created_at,
-                url=safe_web_url(remote.url)[:500],
-                language=c.language,
-                sentiment=c.sentiment,
-                intents=list(c.intents),
-                toxic=c.toxic,
-                spam=c.spam,
-                acute=c.acute,
-                acute_reasons=list(c.acute_reasons),
-                scores=c.scores,
-            )
+        rows.append(  # a plain row (no model instance): thousands per batch
+            {
+                **item_defaults,
+                "workspace_id": workspace.pk,
+                "account_id": account.pk,
+                "thread_id": thread.pk,
+                "kind": placement.kind,
+                "external_id": remote.external_id,
+                "parent_external_id": remote.parent_id,
+                "author_handle": remote.author.handle[:255],
+                "author_name": remote.author.name[:255],
+                "author_external_id": remote.author.id[:255],
+                "author_url": safe_web_url(remote.author.url)[:500],
+                "is_follower": remote.author.is_follower,
+                "text": text,
+                "text_truncated": text != remote.text,
+                "remote_created_at": remote.created_at,
+                "url": safe_web_url(remote.url)[:500],
+                "language": c.language,
+                "sentiment": c.sentiment,
+                "intents": list(c.intents),
+                "toxic": c.toxic,
+                "spam": c.spam,
+                "acute": c.acute,
+                "acute_reasons": list(c.acute_reasons),
+                "scores": c.scores,
+                "received_at": moment,
+            }
         )
     # Priorities are final once the whole batch is absorbed, so the targets are computed after it.
     sla_clock.slas_start(workspace=workspace, starts=list(owed.values()), policy=policy)
-    Item.objects.bulk_create(rows, ignore_conflicts=True)
-    for thread in threads.values():  # only what ingest owns: a concurrent assignment is kept
-        thread.save(update_fields=_ABSORBED_FIELDS)
-    created = Item.objects.filter(account=account, external_id__in=[r.external_id for r in fresh]).count()
+    inserted_items = bulk.insert(Item, rows, _ITEM_INSERT_FIELDS, ignore_conflicts=True)
+    # Only what ingest owns (a concurrent assignment is kept), all threads in one statement.
+    bulk.update(Thread, list(threads.values()), _ABSORBED_FIELDS)
+    created = (
+        inserted_items
+        if inserted_items is not None
+        else Item.objects.filter(account=account, external_id__in=[r.external_id for r in fresh]).count()
+    )
     audit_record(
         actor=None,
         workspace=workspace,
@@ -254,6 +279,11 @@ _ABSORBED_FIELDS = [
     "resolution_reason",
     "updated_at",
 ]
+
+
+# Every column (fields other branches add come along): unsaved objects carry their defaults.
+_THREAD_INSERT_FIELDS = bulk.fields_of(Thread)
+_ITEM_INSERT_FIELDS = bulk.fields_of(Item)
 
 
 def _historic(remote: RemoteItem, history_before: datetime | None) -> bool:
@@ -296,10 +326,78 @@ def _thread_absorb(
 def items_ingest_webhook(*, account: ConnectedAccount, events: list[WebhookEvent]) -> None:
     """The integrations webhook receiver's handler (``WEBHOOK_EVENT_HANDLERS``): ingest the events' items
     inside the receiver's transaction, so a failure here rolls back the delivery keys and the platform's
-    retry is processed again."""
+    retry is processed again. Items the platform says were removed are marked deleted (never dropped)."""
     items = [item for event in events for item in event.items]
     if items:
         items_ingest(account=account, remote_items=items)
+    removed = [remote_id for event in events for remote_id in event.removed_ids]
+    if removed:
+        items_mark_deleted(account=account, remote_ids=removed)
+
+
+@transaction.atomic
+def items_record_edits(*, account: ConnectedAccount, remote_items: Iterable[RemoteItem]) -> int:
+    """Record edits made on the platform to items we stored: an ``edited`` ItemEvent with the new text,
+    and the item's ``edited_text``/``edited_at`` (what the inbox shows, marked "edited"). ``text`` stays
+    what we first saw (the team may have answered it). Nothing is recorded when the text is what we
+    already have (a platform that reports the same edit on every read). Returns how many were recorded."""
+    by_id = {r.external_id: r for r in map(without_nul, remote_items)}
+    if not by_id:
+        return 0
+    moment = now()
+    events, changed = [], []
+    for item in Item.objects.filter(account=account, external_id__in=list(by_id)).only(
+        "id", "external_id", "text", "edited_text", "edited_at"
+    ):
+        remote = by_id[item.external_id]
+        text = stored_text(remote.text)[0]
+        if text == (item.edited_text or item.text):
+            continue
+        at = remote.edited_at or moment
+        item.edited_text, item.edited_at = text, at
+        changed.append(item)
+        events.append(ItemEvent(item=item, kind=ItemEventKind.EDITED, at=at, noticed_at=moment, text=text))
+    if changed:
+        Item.objects.bulk_update(changed, ["edited_text", "edited_at"])
+        ItemEvent.objects.bulk_create(events)
+        audit_record(
+            actor=None,
+            workspace=account.workspace,
+            action="inbox.items_edited",
+            obj=account,
+            after={"items": [i.pk for i in changed]},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def items_mark_deleted(
+    *, account: ConnectedAccount, remote_ids: Iterable[str], at: datetime | None = None
+) -> int:
+    """Mark items the author deleted on the platform: a ``deleted`` ItemEvent and ``deleted_at`` (shown as
+    "deleted on the platform"). Nothing is removed here — the text stays for the team (M4), and the
+    conversation and its deadline are left as they are (a person decides). Returns how many were marked."""
+    moment = now()
+    items = list(
+        Item.objects.filter(
+            account=account, external_id__in=list(set(remote_ids)), deleted_at__isnull=True
+        ).only("id")
+    )
+    if not items:
+        return 0
+    at = at or moment
+    Item.objects.filter(pk__in=[i.pk for i in items]).update(deleted_at=at)
+    ItemEvent.objects.bulk_create(
+        ItemEvent(item=i, kind=ItemEventKind.DELETED, at=at, noticed_at=moment) for i in items
+    )
+    audit_record(
+        actor=None,
+        workspace=account.workspace,
+        action="inbox.items_deleted_upstream",
+        obj=account,
+        after={"items": [i.pk for i in items]},
+    )
+    return len(items)
 
 
 # ------------------------------------------------------------------ working the inbox
@@ -334,6 +432,19 @@ def thread_assign(*, access: Access, thread: Thread, assignee: User | None) -> T
         before=before,
         after={"assignee": thread.assignee_id},
     )
+    if assignee is not None and assignee.pk != access.user.pk and before["assignee"] != assignee.pk:
+        notify(
+            workspace_id=access.workspace.pk,
+            recipients=[assignee],
+            kind="inbox.thread_assigned",
+            params={
+                "actor": access.user.get_full_name() or access.user.username,
+                "subject": (thread.subject or thread.root_external_id)[:200],
+                "thread": thread.pk,
+            },
+            target=thread_target(thread.pk),
+            urgent=thread.acute,
+        )
     return thread
 
 
@@ -349,18 +460,27 @@ def threads_bulk(
     assignee: User | None = None,
     resolution: str = "",
     reason: str = "",
+    tag: str = "",
 ) -> int:
-    """Assign (``assign``, None: back to the queue) or close (``resolve``, with resolution and reason)
-    several conversations at once. All or nothing: an id that is not a conversation of this workspace
-    is a 404 (never a hint that it exists elsewhere) and nothing changes. Returns how many changed."""
+    """Assign (``assign``, None: back to the queue), close (``resolve``, with resolution and reason) or
+    tag (``tag`` / ``untag``, with ``tag``'s name) several conversations at once. All or nothing: an id
+    that is not a conversation this person may see in this workspace is a 404 (never a hint that it
+    exists elsewhere) and nothing changes. Returns how many changed."""
+    from kopiena.inbox.notes import thread_tag
+    from kopiena.inbox.selectors import visible_threads
+
     ids = sorted(set(thread_ids))
     if not ids or len(ids) > BULK_MAX:
         raise DomainError(_("Choose between 1 and %(count)s conversations.") % {"count": BULK_MAX})
-    threads = list(Thread.objects.filter(workspace=access.workspace, pk__in=ids).order_by("pk"))
+    if action not in ("assign", "resolve", "tag", "untag"):
+        raise DomainError(_("Unknown action."))
+    threads = list(visible_threads(access=access).filter(pk__in=ids).order_by("pk"))
     if len(threads) != len(ids):
         raise Http404
     for thread in threads:
-        if action == "assign":
+        if action in ("tag", "untag"):
+            thread_tag(access=access, thread=thread, name=tag, add=action == "tag")
+        elif action == "assign":
             thread_assign(access=access, thread=thread, assignee=assignee)
         elif action == "resolve":
             thread_set_status(
@@ -403,6 +523,7 @@ def thread_set_status(
             sla_clock.sla_pause(thread=thread, at=at, resolution=resolution, reason=reason)
         thread.resolution, thread.resolution_reason, thread.resolved_at = resolution, reason, at
         thread.response_due_at = None
+        notices_done(workspace_id=thread.workspace_id, target=thread_target(thread.pk))  # nothing owed now
     else:
         if thread.status == ThreadStatus.CLOSED:
             sla_clock.sla_resume(thread=thread, at=at)
@@ -502,6 +623,22 @@ class ReplyBlocked(DomainError):
         self.problems = problems
 
 
+# The tone guard's reasons in the reader's language (nlp.tone writes English for the CLI).
+TONE_MESSAGES = {
+    "sarcasm": gettext_lazy("Sarcasm reads as mockery; say plainly what you mean."),
+    "blame": gettext_lazy("Do not blame the customer; describe what will happen next instead."),
+    "arguing": gettext_lazy("Do not argue; acknowledge the point and restate the facts calmly."),
+    "all_caps": gettext_lazy("Capital letters read as shouting."),
+    "exclamations": gettext_lazy("Several exclamation marks read as emotional; use one or none."),
+    "insult": gettext_lazy("Insulting or dismissive words are never acceptable in an official reply."),
+    "emotional": gettext_lazy("Emotional wording; keep the reply calm and neutral."),
+    "missing_apology": gettext_lazy("This is an acute thread: the policy asks you to apologise."),
+    "missing_next_step": gettext_lazy("This is an acute thread: say what happens next and when."),
+    "informal_address": gettext_lazy("The policy asks for a formal tone: address the person formally."),
+    "formal_address": gettext_lazy("The policy asks for an informal tone: this address sounds stiff."),
+}
+
+
 def reply_limit(*, platform: str) -> int:
     """How many characters (as the platform counts them) an answer on ``platform`` may have; 0: no limit."""
     return platforms.connector_class(platform).limits.max_text_length
@@ -544,16 +681,23 @@ def reply_problems(*, access: Access, item: Item, text: str, link_context: str =
                 ReplyProblem(
                     "acute.responder",
                     _("This is an acute conversation: the policy has %(roles)s answer it.")
-                    % {"roles": ", ".join(playbook.responder_roles) or "—"},
+                    % {"roles": words("role", playbook.responder_roles) or "—"},
                     hard=True,
                 )
             )
     language = thread.language if thread.language not in ("", "unknown") else None
-    for issue in check_tone(text, language=language, acute=thread.acute):
+    tone_issues = check_tone(
+        text,
+        language=language,
+        acute=thread.acute,
+        must_apologise=playbook.must_apologise,
+        formality=policy.engagement.tone.formality,
+    )
+    for issue in tone_issues:
         problems.append(
             ReplyProblem(
                 f"tone.{issue.reason}",
-                issue.message,
+                str(TONE_MESSAGES.get(issue.reason, issue.message)),
                 suggestion=issue.suggestion,
                 excerpt=text[issue.start : issue.end],
             )
@@ -572,19 +716,40 @@ def reply_problems(*, access: Access, item: Item, text: str, link_context: str =
     return problems
 
 
+def _problem_key(problem: ReplyProblem) -> tuple[str, str]:
+    return problem.code, problem.excerpt
+
+
 @transaction.atomic
 def item_reply(
-    *, access: Access, item: Item, text: str, confirmed: bool = False, link_context: str = ""
+    *,
+    access: Access,
+    item: Item,
+    text: str,
+    confirmed: bool = False,
+    link_context: str = "",
+    checked_text: str | None = None,
 ) -> Reply:
     """Answer ``item`` through its account. Raises ReplyBlocked with the problems when any is hard, or
     when there are soft ones and ``confirmed`` is False. The connector call runs in a task after commit;
-    the thread's first-response clock stops when the platform accepts the answer."""
+    the thread's first-response clock stops when the platform accepts the answer.
+
+    ``checked_text`` is the text the person was shown the problems for (the reply form sends it with the
+    "send anyway" tick): the tick then covers only those problems, so a text changed since needs a tick
+    only for what it still has (nothing, once a saved reply or a link reason fixed it) and a new problem
+    is shown before sending."""
     access.require(Perm.INBOX_REPLY)
     if item.workspace_id != access.workspace.pk:
         raise DomainError(gettext_noop("No such conversation."))
     if Capability.REPLY.value not in platforms.capability_names(item.account.platform):
         raise DomainError(_("This platform does not let us answer here."))
     problems = reply_problems(access=access, item=item, text=text, link_context=link_context)
+    if confirmed and checked_text is not None and problems:
+        seen = {
+            _problem_key(p)
+            for p in reply_problems(access=access, item=item, text=checked_text, link_context=link_context)
+        }
+        confirmed = all(_problem_key(p) in seen for p in problems)
     if any(p.hard for p in problems) or (problems and not confirmed):
         raise ReplyBlocked(problems=problems)
     awaiting = needs_approval(access=access, item=item)
@@ -632,7 +797,21 @@ def reply_record_outcome(
         if thread.status == ThreadStatus.OPEN:
             thread.status = ThreadStatus.WAITING
         thread.save(update_fields=["first_responded_at", "response_due_at", "status", "updated_at"])
+        notices_done(workspace_id=thread.workspace_id, target=thread_target(thread.pk))  # answered
     reply.save()
+    if reply.state == ReplyState.FAILED and reply.author_id:
+        thread = reply.item.thread
+        notify(
+            workspace_id=reply.item.workspace_id,
+            recipients=[reply.author],
+            kind="inbox.reply_failed",
+            params={
+                "subject": (thread.subject or thread.root_external_id)[:200],
+                "error": reply.error[:500] or "—",
+                "thread": thread.pk,
+            },
+            target=thread_target(thread.pk),
+        )
     audit_record(
         actor=None,
         workspace=reply.item.workspace_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from kopiena.core import business_time
 from kopiena.inbox.models import Thread
 
@@ -27,7 +29,9 @@ class SlaState:
             return ""
         minutes = int(abs(self.seconds) // 60)
         hours, minutes = divmod(minutes, 60)
-        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        if hours:
+            return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{minutes:02d}"}
+        return gettext("%(minutes)s min") % {"minutes": minutes}
 
 
 def sla_state(thread: Thread, calendar: business_time.BusinessCalendar, at: datetime) -> SlaState:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from kopiena.audit.services import audit_record
 from kopiena.core import business_time
 from kopiena.core.clock import now
+from kopiena.inbox import bulk
 from kopiena.inbox.models import AppliedSla, SlaEvent, SlaEventKind, SlaKind, SlaStatus, Thread
 from kopiena.policy import evaluators
 from kopiena.policy.schema import PolicyDocument
@@ -77,51 +77,76 @@ class SlaStart:
 
 def slas_start(
     *, workspace, starts: list[SlaStart], policy: PolicyDocument | None = None, calendar=None
-) -> dict[int, AppliedSla]:
-    """Start an AppliedSla for each of ``starts`` (in ingest's transaction; bulk inserts, so a batch of
-    thousands costs a few queries) and set each thread's ``response_due_at`` / ``first_response_due_at``
-    in memory (the caller saves the thread). Returns the records by thread id."""
+) -> int:
+    """Start an AppliedSla for each of ``starts`` (in ingest's transaction; plain rows written in bulk,
+    so a batch of thousands costs a few statements) with its ``started`` event, and set each thread's
+    ``response_due_at`` / ``first_response_due_at`` in memory (the caller saves the thread). Returns how
+    many were started."""
     if not starts:
-        return {}
+        return 0
     policy = policy or policy_current(workspace=workspace)
     calendar = calendar or business_calendar_for(workspace=workspace)
     targets = policy.engagement.response_targets
     share = targets.warn_at_share
-    rows: list[AppliedSla] = []
+    defaults = bulk.defaults(AppliedSla)
+    targets_by: dict[tuple, int] = {}
+    rows: list[dict] = []
     for s in starts:
         thread = s.thread
         kind = SlaKind.FIRST if thread.first_response_due_at is None else SlaKind.NEXT
-        seconds = target_seconds(policy, sla_kind=kind, item_kind=s.item_kind, priority=thread.priority)
+        key = (kind, s.item_kind, thread.priority)
+        if key not in targets_by:
+            targets_by[key] = target_seconds(
+                policy, sla_kind=kind, item_kind=s.item_kind, priority=thread.priority
+            )
+        seconds = targets_by[key]
         due = deadline(calendar, s.start, seconds, business=targets.business_time)
         warn = deadline(calendar, s.start, seconds * share, business=targets.business_time)
         rows.append(
-            AppliedSla(
-                workspace=workspace,
-                thread=thread,
-                kind=kind,
-                started_by=s.started_by[:255],
-                target_seconds=seconds,
-                business_time=targets.business_time,
-                warn_share=share,
-                started_at=s.start,
-                warn_at=warn,
-                due_at=due,
-            )
+            {
+                **defaults,
+                "workspace_id": workspace.pk,
+                "thread_id": thread.pk,
+                "kind": kind,
+                "started_by": s.started_by[:255],
+                "target_seconds": seconds,
+                "business_time": targets.business_time,
+                "warn_share": share,
+                "started_at": s.start,
+                "warn_at": warn,
+                "due_at": due,
+                "state": SlaStatus.RUNNING,
+            }
         )
         thread.response_due_at = due
         if thread.first_response_due_at is None:
             thread.first_response_due_at = due
-    AppliedSla.objects.bulk_create(rows)
-    SlaEvent.objects.bulk_create(
-        SlaEvent(
-            sla=row,
-            kind=SlaEventKind.STARTED,
-            at=row.started_at,
-            data={"kind": row.kind, "target_seconds": row.target_seconds, "due_at": row.due_at.isoformat()},
-        )
-        for row in rows
+    bulk.insert(AppliedSla, rows, _SLA_FIELDS, set_pks=True)
+    started = SlaEventKind.STARTED
+    event_defaults = bulk.defaults(SlaEvent)
+    bulk.insert(
+        SlaEvent,
+        [
+            {
+                **event_defaults,
+                "sla_id": row["id"],
+                "kind": started,
+                "at": row["started_at"],
+                "data": {
+                    "kind": row["kind"],
+                    "target_seconds": row["target_seconds"],
+                    "due_at": row["due_at"].isoformat(),
+                },
+            }
+            for row in rows
+        ],
+        _EVENT_FIELDS,
     )
-    return {row.thread_id: row for row in rows}
+    return len(rows)
+
+
+_SLA_FIELDS = bulk.fields_of(AppliedSla)
+_EVENT_FIELDS = bulk.fields_of(SlaEvent)
 
 
 def _running(thread: Thread) -> AppliedSla | None:
@@ -238,7 +263,7 @@ def _announce(at: datetime, *, due_soon: bool) -> int:
 
 @transaction.atomic
 def _announce_batch(pks: list[int], at: datetime, *, due_soon: bool) -> int:
-    from kopiena.publishing.notifications import notify
+    from kopiena.notifications.services import notify, thread_target
 
     pending = AppliedSla.objects.select_for_update(of=("self",)).filter(pk__in=pks, state=SlaStatus.RUNNING)
     # Re-checked under the lock: a concurrent tick (or an answer just accepted) leaves the row alone.
@@ -282,33 +307,18 @@ def _announce_batch(pks: list[int], at: datetime, *, due_soon: bool) -> int:
             people = list(role_members[thread.assigned_role])
         if not due_soon:
             people += watchers
-        subject = (thread.subject or thread.root_external_id)[:200]
-        if due_soon:
-            title, body = _due_soon_text(subject)
-        else:
-            title, body = _overdue_text(subject)
+        # Stored as kind + params and worded when shown (the reader's language, the workspace's zone);
+        # done once the thread is answered or closed (``notices_done`` in the reply and status services).
         notify(
             workspace_id=workspace.pk,
             recipients=people,
             kind="inbox.sla_due_soon" if due_soon else "inbox.sla_overdue",
-            title=title,
-            body=body,
+            params={
+                "subject": (thread.subject or thread.root_external_id)[:200],
+                "due_at": sla.due_at.isoformat(),
+                "thread": thread.pk,
+            },
+            target=thread_target(thread.pk),
+            urgent=thread.acute,
         )
     return len(rows)
-
-
-def _due_soon_text(subject: str):
-    return (
-        lambda: _("An answer is due soon"),
-        lambda: _("“%(subject)s” is waiting for an answer, and its deadline is near.") % {"subject": subject},
-    )
-
-
-def _overdue_text(subject: str):
-    return (
-        lambda: _("An answer is overdue"),
-        lambda: (
-            _("“%(subject)s” has waited past its deadline. Open the inbox and answer it.")
-            % {"subject": subject}
-        ),
-    )

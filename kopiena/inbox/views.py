@@ -10,11 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.inbox.corrections import item_correct
 from kopiena.inbox.models import ReplyState, Resolution, Sentiment, ThreadStatus
+from kopiena.inbox.notes import thread_note_add, thread_tag
 from kopiena.inbox.polling import inbox_capable
 from kopiena.inbox.reply_approval import may_approve_reply, reply_approve, reply_send_back
 from kopiena.inbox.saved_replies import saved_replies_for, saved_reply_create, saved_reply_delete
@@ -24,9 +27,14 @@ from kopiena.inbox.selectors import (
     access_item,
     access_reply,
     access_thread,
+    arrival_delay,
+    author_history,
     hidden_items,
     languages_in_inbox,
+    post_context,
+    tags_of,
     thread_items,
+    thread_notes,
     threads_page,
 )
 from kopiena.inbox.services import (
@@ -52,19 +60,19 @@ PAGE_SIZE = 50
 
 def _filter_labels() -> dict[str, str]:
     return {
-        "open": _("Open"),
+        "open": pgettext("inbox tab: conversations that are…", "Open"),
         "mine": _("Mine"),
         "role": _("My role's queue"),
         "unassigned": _("Unassigned"),
         "due_soon": _("Due soon"),
-        "overdue": _("Overdue"),
-        "acute": _("Acute"),
-        "negative": _("Negative"),
+        "overdue": pgettext("inbox tab: conversations that are…", "Overdue"),
+        "acute": pgettext("inbox tab: conversations that are…", "Acute"),
+        "negative": pgettext("inbox tab: conversations that are…", "Negative"),
         "questions": _("Questions"),
         "mentions": _("Mentions"),
         "non_followers": _("Non-followers"),
         "dms": _("Direct messages"),
-        "closed": _("Closed"),
+        "closed": pgettext("inbox tab: conversations that are…", "Closed"),
         "all": _("All"),
     }
 
@@ -118,6 +126,8 @@ def inbox(request: HttpRequest, ws: str) -> HttpResponse:
             "intents": _intent_labels(),
             "assignees": _repliers(request.access),
             "resolutions": Resolution.choices,
+            "tags": list(tags_of(access=request.access)),
+            "arrival": arrival_delay(access=request.access),
         }
     )
     return render(request, "inbox/index.html", context)
@@ -156,8 +166,103 @@ def _thread_page(
         "resolutions": Resolution.choices,
         "hide_reasons": hide_reasons_for(access=access),
         "reply_limit": reply_limit(platform=thread.account.platform),
+        "post": post_context(thread=thread),
+        "history": author_history(access=access, thread=thread),
+        "notes": list(thread_notes(thread=thread)),
+        "thread_tags": list(thread.tags.order_by("name")),
+        "tags": list(tags_of(access=access)),
+        "can_correct": access.can(Perm.INBOX_MODERATE),
+        "intents": _intent_labels(),
+        "sentiments": Sentiment.choices,
+        "correct_languages": sorted(
+            set(access.workspace.languages or ["en", "lv", "ru"]) | {"en", "lv", "ru"}
+        ),
+        "score_labels": _score_labels(),
+        "playbook_tone": _localized(policy.engagement.acute_playbook.tone),
+        "playbook_guidance": _localized(policy.engagement.acute_playbook.guidance),
     }
     return render(request, "inbox/thread.html", context, status=status)
+
+
+def _localized(text: dict) -> str:
+    """The policy's localized text in the reader's language, else English, else any."""
+    from django.utils.translation import get_language
+
+    if not text:
+        return ""
+    language = (get_language() or "en")[:2]
+    return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
+def _score_labels() -> dict[str, str]:
+    """What the classifier's scores are called on the page (never the internal keys)."""
+    return {
+        "negative": _("Negative"),
+        "neutral": _("Neutral"),
+        "positive": _("Positive"),
+        "toxic": _("Toxic"),
+        "spam": _("Spam"),
+        "complaint": _("Complaint"),
+        "question": _("Question"),
+        "request": _("Request"),
+        "suggestion": _("Suggestion"),
+        "praise": _("Praise"),
+        "workspace_example": _("Like a text your team corrected"),
+    }
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_READ)
+def thread_note_view(request: HttpRequest, ws: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(access=request.access, pk=thread_id)
+    try:
+        thread_note_add(access=request.access, thread=thread, text=request.POST.get("text", ""))
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        messages.success(request, _("Note added."))
+    return redirect(f"{reverse('inbox_thread', kwargs={'ws': ws, 'thread_id': thread.pk})}#notes")
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_ASSIGN)
+def thread_tag_view(request: HttpRequest, ws: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(access=request.access, pk=thread_id)
+    try:
+        thread_tag(
+            access=request.access,
+            thread=thread,
+            name=request.POST.get("tag", ""),
+            add=request.POST.get("remove") != "1",
+        )
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    return redirect("inbox_thread", ws=ws, thread_id=thread.pk)
+
+
+@require_POST
+@workspace_view(perm=Perm.INBOX_MODERATE)
+def item_correct_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+    """Correct an item's labels from the thread page: every field of the form is the corrected value."""
+    item = access_item(access=request.access, pk=item_id)
+    post = request.POST
+    changes = {
+        "language": post.get("language", item.language),
+        "sentiment": post.get("sentiment", item.sentiment),
+        "intents": post.getlist("intents"),
+        "spam": post.get("spam", "0"),
+        "toxic": post.get("toxic", "0"),
+    }
+    try:
+        correction = item_correct(access=request.access, item=item, changes=changes)
+    except DomainError as exc:
+        messages.error(request, _(exc.message))
+    else:
+        if correction is None:
+            messages.info(request, _("Nothing changed."))
+        else:
+            messages.success(request, _("Corrected. The team's next comments like this one are labelled so."))
+    return redirect("inbox_thread", ws=ws, thread_id=item.thread_id)
 
 
 @workspace_view(perm=Perm.INBOX_READ)
@@ -178,6 +283,7 @@ def item_reply_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse
             text=text,
             confirmed=request.POST.get("confirmed") == "1",
             link_context=link_context,
+            checked_text=request.POST.get("checked_text"),
         )
     except ReplyBlocked as exc:
         draft = {
@@ -262,7 +368,7 @@ def item_hide_view(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
 @require_POST
 @workspace_view(perm=Perm.INBOX_REPLY)
 def threads_bulk_view(request: HttpRequest, ws: str) -> HttpResponse:
-    """Bulk assign / resolve from the list. Another workspace's id: 404, nothing changed."""
+    """Bulk assign / tag / resolve from the list. Another workspace's id: 404, nothing changed."""
     raw = request.POST.getlist("thread")
     if not all(value.isdigit() for value in raw):
         raise Http404
@@ -279,6 +385,7 @@ def threads_bulk_view(request: HttpRequest, ws: str) -> HttpResponse:
             assignee=assignee,
             resolution=request.POST.get("resolution", ""),
             reason=request.POST.get("reason", ""),
+            tag=request.POST.get("tag", ""),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

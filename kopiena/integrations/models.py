@@ -116,3 +116,17 @@ class OAuthApp(TimeStampedModel):
         return f"<OAuthApp {self.platform} {self.base_url}>"
 
     __str__ = __repr__
+
+
+class AccountGrant(WorkspaceScopedModel):
+    """R8 (freelancers): a member limited to some accounts. A membership with any grant sees, in the inbox
+    and in publishing, only the accounts granted to it; a membership with none sees every account (owners
+    are never limited). Read through ``integrations.selectors.granted_account_ids``."""
+
+    membership = models.ForeignKey("teams.Membership", on_delete=models.CASCADE, related_name="grants")
+    account = models.ForeignKey(ConnectedAccount, on_delete=models.CASCADE, related_name="grants")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "account"], name="integrations_grant_unique")
+        ]

@@ -16,12 +16,15 @@
    encrypted, until the person picks one (``oauth_pick``).
 
 Protocol details live in the connector packages (``connectors.mastodon.oauth``,
-``connectors.facebook.oauth``, ``connectors.youtube.oauth``); ``PROVIDERS`` adapts them. A platform without a usable provider offers
+``connectors.facebook.oauth``, ``connectors.youtube.oauth``, ``connectors.threads.oauth``, ``connectors.linkedin.oauth``, ``connectors.x.oauth``, ``connectors.tiktok.oauth``); ``PROVIDERS`` adapts them. A platform without a usable provider offers
 only the token form.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -37,7 +40,11 @@ from kopiena.connectors.errors import ConnectorError
 from kopiena.connectors.facebook import oauth as meta_oauth
 from kopiena.connectors.google_business import oauth as business_oauth
 from kopiena.connectors.http import HttpClient
+from kopiena.connectors.linkedin import oauth as linkedin_oauth
 from kopiena.connectors.mastodon import oauth as mastodon_oauth
+from kopiena.connectors.threads import oauth as threads_oauth
+from kopiena.connectors.tiktok import oauth as tiktok_oauth
+from kopiena.connectors.x import oauth as x_oauth
 from kopiena.connectors.youtube import oauth as youtube_oauth
 from kopiena.core.errors import DomainError
 from kopiena.integrations.connecting import network_options
@@ -107,7 +114,7 @@ class MastodonProvider:
     def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
         return mastodon_oauth.authorize_url(base_url, self._app(base_url), state=state)
 
-    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
         token = mastodon_oauth.exchange_code(_http(base_url), self._app(base_url), code=code)
         return [
             Candidate(key="account", label=base_url, values={"base_url": base_url, "access_token": token})
@@ -133,7 +140,7 @@ class MetaProvider:
         return meta_oauth.authorize_url(self._app(platform), state=state)
 
     @sensitive_variables()
-    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
         http = _http(settings.META_GRAPH_URL.rstrip("/"))
         user_token = meta_oauth.exchange_code(http, self._app(platform), code=code)
         pages = meta_oauth.managed_pages(http, user_token=user_token)
@@ -187,7 +194,7 @@ class YouTubeProvider(_GoogleProvider):
     oauth = youtube_oauth
 
     @sensitive_variables()
-    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
         api_url = settings.YOUTUBE_API_URL.rstrip("/")
         app = self._app(platform)
         tokens = youtube_oauth.exchange_code(_http(api_url), app, code=code, base_url=api_url)
@@ -206,7 +213,7 @@ class GoogleBusinessProvider(_GoogleProvider):
     oauth = business_oauth
 
     @sensitive_variables()
-    def candidates(self, *, platform: str, base_url: str, code: str) -> list[Candidate]:
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
         api_url = settings.GOOGLE_BUSINESS_API_URL.rstrip("/")
         app = self._app(platform)
         tokens = business_oauth.exchange_code(_http(api_url), app, code=code)
@@ -224,6 +231,161 @@ class GoogleBusinessProvider(_GoogleProvider):
         ]
 
 
+class ThreadsProvider:
+    """A Threads profile through Meta's Threads authorization window, with Kopiena's Threads app (settings).
+    The long-lived token is stored with its expiry; the connector refreshes it in its last week."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.THREADS_APP_ID and settings.THREADS_APP_SECRET)
+
+    def _app(self, platform: str) -> threads_oauth.ThreadsApp:
+        return threads_oauth.ThreadsApp(
+            app_id=settings.THREADS_APP_ID,
+            app_secret=settings.THREADS_APP_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return threads_oauth.authorize_url(
+            self._app(platform), state=state, authorize_base=settings.THREADS_AUTHORIZE_URL
+        )
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
+        api_url = settings.THREADS_API_URL.rstrip("/")
+        token = threads_oauth.exchange_code(_http(api_url), self._app(platform), code=code)
+        values = {
+            "base_url": api_url,
+            "access_token": token.access_token,
+            "user_id": token.user_id,
+            "token_expires_at": str(token.expires_at),
+        }
+        return [Candidate(key=token.user_id or "profile", label="Threads", values=values)]
+
+
+class LinkedInProvider:
+    """LinkedIn Pages through LinkedIn's consent page: the person then picks one of the Pages they administer.
+    The refresh token (approved partner apps get one) and the client are stored so the connector renews the
+    60-day access token itself."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.LINKEDIN_CLIENT_ID and settings.LINKEDIN_CLIENT_SECRET)
+
+    def _app(self, platform: str) -> linkedin_oauth.LinkedInApp:
+        return linkedin_oauth.LinkedInApp(
+            client_id=settings.LINKEDIN_CLIENT_ID,
+            client_secret=settings.LINKEDIN_CLIENT_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return linkedin_oauth.authorize_url(self._app(platform), state=state)
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
+        api_url = settings.LINKEDIN_API_URL.rstrip("/")
+        http = _http(api_url)
+        app = self._app(platform)
+        tokens = linkedin_oauth.exchange_code(http, app, code=code)
+        common = {
+            "base_url": api_url,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "token_expires_at": str(tokens.expires_at),
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
+        return [
+            Candidate(key=urn, label=name, values={**common, "organization_id": urn.rsplit(":", 1)[-1]})
+            for urn, name in linkedin_oauth.administered_organizations(http, tokens)
+        ]
+
+
+class XProvider:
+    """An X account through X's consent page (OAuth 2.0 with PKCE). The PKCE verifier is derived from the
+    flow's state with the server's secret key, so it needs no storage of its own and only this server can
+    compute it. The single-use refresh token and the client are stored; the connector renews the access."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.X_CLIENT_ID and settings.X_CLIENT_SECRET)
+
+    def _app(self, platform: str) -> x_oauth.XApp:
+        return x_oauth.XApp(
+            client_id=settings.X_CLIENT_ID,
+            client_secret=settings.X_CLIENT_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    @staticmethod
+    def _verifier(state: str) -> str:
+        digest = hmac.new(settings.SECRET_KEY.encode(), f"x-pkce:{state}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")  # 43 characters, as RFC 7636 asks
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return x_oauth.authorize_url(
+            self._app(platform),
+            state=state,
+            verifier=self._verifier(state),
+            authorize_base=settings.X_AUTHORIZE_URL,
+        )
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
+        api_url = settings.X_API_URL.rstrip("/")
+        app = self._app(platform)
+        tokens = x_oauth.exchange_code(_http(api_url), app, code=code, verifier=self._verifier(state))
+        values = {
+            "base_url": api_url,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": tokens.refresh_token,
+            "access_token": tokens.access_token,
+            "access_expires_at": str(tokens.expires_at),
+        }
+        return [Candidate(key="account", label="X", values=values)]
+
+
+class TikTokProvider:
+    """A TikTok account through TikTok's Login Kit for web, with Kopiena's TikTok app (settings). The refresh
+    token (365 days) and the client are stored; the connector renews the 24-hour access token."""
+
+    asks_for_server = False
+
+    def available(self) -> bool:
+        return bool(settings.TIKTOK_CLIENT_KEY and settings.TIKTOK_CLIENT_SECRET)
+
+    def _app(self, platform: str) -> tiktok_oauth.TikTokApp:
+        return tiktok_oauth.TikTokApp(
+            client_key=settings.TIKTOK_CLIENT_KEY,
+            client_secret=settings.TIKTOK_CLIENT_SECRET,
+            redirect_uri=redirect_uri(platform),
+        )
+
+    def authorize_url(self, *, platform: str, base_url: str, state: str) -> str:
+        return tiktok_oauth.authorize_url(self._app(platform), state=state)
+
+    @sensitive_variables()
+    def candidates(self, *, platform: str, base_url: str, code: str, state: str = "") -> list[Candidate]:
+        api_url = settings.TIKTOK_API_URL.rstrip("/")
+        app = self._app(platform)
+        tokens = tiktok_oauth.exchange_code(_http(api_url), app, code=code)
+        values = {
+            "base_url": api_url,
+            "client_key": app.client_key,
+            "client_secret": app.client_secret,
+            "refresh_token": tokens.refresh_token,
+            "access_token": tokens.access_token,
+            "access_expires_at": str(tokens.expires_at),
+        }
+        return [Candidate(key=tokens.open_id or "account", label="TikTok", values=values)]
+
+
 _META = MetaProvider()
 PROVIDERS = {
     "mastodon": MastodonProvider(),
@@ -231,6 +393,10 @@ PROVIDERS = {
     "instagram": _META,
     "youtube": YouTubeProvider(),
     "google_business": GoogleBusinessProvider(),
+    "threads": ThreadsProvider(),
+    "linkedin": LinkedInProvider(),
+    "x": XProvider(),
+    "tiktok": TikTokProvider(),
 }
 
 
@@ -320,7 +486,9 @@ def oauth_complete(*, session: SessionBase, user: User, platform: str, state: st
     flow = take_flow(session=session, platform=platform, state=state)
     access = access_workspace(actor=user, slug=flow.workspace, perm=Perm.ACCOUNT_CONNECT)
     try:
-        found = PROVIDERS[platform].candidates(platform=platform, base_url=flow.base_url, code=code)
+        found = PROVIDERS[platform].candidates(
+            platform=platform, base_url=flow.base_url, code=code, state=state
+        )
     except ConnectorError as exc:
         raise DomainError(
             _("%(server)s did not give Kopiena access: %(reason)s")

@@ -38,6 +38,9 @@ FIELD_LABELS = {
     "username": _("User name"),
     "password": _("Password"),
     "location": _("Business location"),
+    "user_id": _("Threads user id"),
+    "organization_id": _("Organization id"),
+    "client_key": _("Client key"),
 }
 FIELD_HELP = {
     "app_password": _("An app password, never your main password."),
@@ -50,7 +53,7 @@ FIELD_HELP = {
     "identifier": _("e.g. kafija.bsky.social"),
     "location": _("e.g. accounts/1234/locations/5678 (Google Business Profile)"),
     "refresh_token": _(
-        "A Google OAuth refresh token from a consent with offline access (see the YouTube and Google Business Profile guides); Kopiena renews the access token with it."
+        "A refresh token from the platform's consent with offline access (see this platform's guide); Kopiena renews the access token with it."
     ),
 }
 # Identifiers, not secrets: shown as plain text inputs (every field is still stored encrypted).
@@ -63,6 +66,8 @@ PLAIN_FIELDS = {
     "ig_user_id",
     "username",
     "location",
+    "user_id",
+    "organization_id",
 }
 # Fields a connector can work without (its docs say when they are needed). For a feed (ConnectKind.URL)
 # every credential is optional: they are HTTP Basic auth for private feeds.
@@ -141,6 +146,15 @@ def require_known(platform: str) -> Platform:
     )
 
 
+def account_label(account) -> str:
+    """ "Shop (Mastodon)": the account's name with its platform's name (not its internal key), once."""
+    try:
+        platform = connector_registry.get(account.platform).name or account.platform
+    except connector_registry.RegistryError:  # its connector was removed: the key is all we have
+        platform = account.platform
+    return account.name if platform.lower() in account.name.lower() else f"{account.name} ({platform})"
+
+
 def connector_class(platform: str) -> type[Connector]:
     require_known(platform)
     return connector_registry.get(platform)
@@ -174,6 +188,10 @@ CAPABILITY_LABELS = {
     "webhooks": _("Instant updates (webhooks)"),
     "feeds": _("Feed items"),
     "reconcile": _("Check unconfirmed posts"),
+    "account_posts": _("Follow public accounts"),
+    "edits": _("Edits and deletions"),
+    "streaming": _("Instant updates (streaming)"),
+    "account_stats": _("Follower counts"),
 }
 
 

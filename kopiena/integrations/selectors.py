@@ -6,19 +6,44 @@ from django.db.models import QuerySet
 from django.views.decorators.debug import sensitive_variables
 
 from kopiena.integrations.crypto import decrypt_secret
-from kopiena.integrations.models import AccountStatus, ConnectedAccount, Credential, WebhookEndpoint
+from kopiena.integrations.models import (
+    AccountGrant,
+    AccountStatus,
+    ConnectedAccount,
+    Credential,
+    WebhookEndpoint,
+)
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import Access, access_scoped
 
 
+def granted_account_ids(*, access: Access) -> list[int] | None:
+    """R8: the accounts a member is limited to (their ``AccountGrant`` rows), or None when they are not
+    limited (no grants; owners never are). The one place inbox and publishing reads ask."""
+    if access.role == "owner":
+        return None
+    ids = list(AccountGrant.objects.filter(membership=access.membership).values_list("account_id", flat=True))
+    return ids or None
+
+
 def accounts_of(*, access: Access) -> QuerySet[ConnectedAccount]:
-    """Every account of the access's workspace (any member may see which accounts exist; never secrets)."""
-    return ConnectedAccount.objects.filter(workspace=access.workspace).order_by("name", "pk")
+    """The accounts of the access's workspace this member may work with: every one, or only those
+    granted to a limited member (R8). Never secrets."""
+    qs = ConnectedAccount.objects.filter(workspace=access.workspace)
+    granted = granted_account_ids(access=access)
+    if granted is not None:
+        qs = qs.filter(pk__in=granted)
+    return qs.order_by("name", "pk")
 
 
 def access_account(*, access: Access, pk: int, perm: Perm | str | None = None) -> ConnectedAccount:
-    """One account of the access's workspace, or Http404 (also for another workspace's account)."""
-    return access_scoped(access=access, queryset=ConnectedAccount.objects.all(), pk=pk, perm=perm)
+    """One account of the access's workspace, or Http404 (also for another workspace's account, and for
+    an account not granted to a limited member)."""
+    queryset = ConnectedAccount.objects.all()
+    granted = granted_account_ids(access=access)
+    if granted is not None:
+        queryset = queryset.filter(pk__in=granted)
+    return access_scoped(access=access, queryset=queryset, pk=pk, perm=perm)
 
 
 @sensitive_variables()

@@ -192,7 +192,9 @@ def account_connect_checked(
     base_url = clean_base_url(
         values.get("base_url") or next((f.initial for f in spec.fields if f.key == "base_url"), "")
     )
-    secrets_ = {f.key: values[f.key] for f in spec.fields if f.key != "base_url" and values.get(f.key)}
+    kept = [f.key for f in spec.fields if f.key != "base_url"]
+    kept += platforms.connector_class(platform).kept_fields
+    secrets_ = {key: values[key] for key in kept if values.get(key)}
     info, to_store = verify_credentials(platform=platform, base_url=base_url, secrets=secrets_)
     return account_connect(
         access=access,
@@ -315,7 +317,7 @@ def account_mark_needs_reconnect(*, account: ConnectedAccount, error: str) -> Co
     secret is redacted before it is stored. The change is audited, and people who may connect accounts
     notified, once per outage; repeated reports only refresh the stored error.
     """
-    from kopiena.publishing.notifications import notify  # the shared minimal notification table
+    from kopiena.notifications.services import notify
 
     account = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
     already = account.status == AccountStatus.NEEDS_RECONNECT
@@ -465,10 +467,13 @@ class RotationReport:
 
 
 def _rotation_targets() -> list[tuple[str, type, str]]:
+    from kopiena.notifications.models import WebhookEndpoint as NotificationEndpoint  # people's own hooks
+
     return [
         ("credentials", Credential, "ciphertext"),
         ("webhook secrets", WebhookEndpoint, "secret_ciphertext"),
         ("OAuth app secrets", OAuthApp, "ciphertext"),
+        ("notification webhook addresses", NotificationEndpoint, "ciphertext"),
     ]
 
 
@@ -508,3 +513,39 @@ def secrets_rotate(*, on_progress: Callable[[], None] = lambda: None) -> Rotatio
         },
     )
     return report
+
+
+@transaction.atomic
+def account_grants_set(*, access, membership, account_ids: list[int]) -> list[int]:
+    """R8: limit ``membership`` to ``account_ids`` (empty: no limit, every account). Accounts of another
+    workspace are refused; owners cannot be limited. Audited with before and after."""
+    from kopiena.integrations.models import AccountGrant
+
+    access.require(Perm.TEAM_MANAGE)
+    if membership.workspace_id != access.workspace.pk:
+        raise DomainError(_("No such member."))
+    if membership.role == "owner" and account_ids:
+        raise DomainError(_("Owners see every account; they cannot be limited."))
+    wanted = sorted(set(account_ids))
+    found = list(
+        ConnectedAccount.objects.filter(workspace=access.workspace, pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+    )
+    if len(found) != len(wanted):
+        raise DomainError(_("Choose accounts of this workspace."), field="accounts")
+    before = sorted(AccountGrant.objects.filter(membership=membership).values_list("account_id", flat=True))
+    AccountGrant.objects.filter(membership=membership).exclude(account_id__in=wanted).delete()
+    AccountGrant.objects.bulk_create(
+        [AccountGrant(workspace=access.workspace, membership=membership, account_id=pk) for pk in wanted],
+        ignore_conflicts=True,
+    )
+    audit_record(
+        actor=access.user,
+        workspace=access.workspace,
+        action="integrations.account_grants_set",
+        obj=membership,
+        before={"accounts": before},
+        after={"accounts": wanted},
+    )
+    return wanted

@@ -13,6 +13,7 @@ urlpatterns = [
         "connect/<slug:platform>/oauth/continue/", views.account_oauth_continue, name="account_oauth_continue"
     ),
     path("connect/<slug:platform>/pick/", views.account_oauth_pick, name="account_oauth_pick"),
+    path("members/<int:membership_id>/", views.member_accounts, name="member_accounts"),
     path("<int:account_id>/", views.account_detail, name="account_detail"),
     path("<int:account_id>/disconnect/", views.account_disconnect_view, name="account_disconnect"),
     path("<int:account_id>/webhooks/", views.account_webhook_create, name="account_webhook_create"),

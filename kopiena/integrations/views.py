@@ -310,3 +310,39 @@ def oauth_callback(request: HttpRequest, platform: str) -> HttpResponse:
         return redirect("account_oauth_pick", ws=result.workspace, platform=platform)
     messages.success(request, _("%(name)s is connected.") % {"name": result.account.name})
     return redirect("account_detail", ws=result.workspace, account_id=result.account.pk)
+
+
+@workspace_view(perm=Perm.TEAM_MANAGE)
+def member_accounts(request: HttpRequest, ws: str, membership_id: int) -> HttpResponse:
+    """R8: which accounts a member (a freelancer) may work with; none ticked: every account."""
+    from kopiena.integrations.models import AccountGrant, ConnectedAccount
+    from kopiena.integrations.services import account_grants_set
+    from kopiena.teams.models import Membership
+
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(workspace=request.access.workspace, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if request.method == "POST":
+        raw = request.POST.getlist("account")
+        if not all(value.isdigit() for value in raw):
+            raise Http404
+        try:
+            account_grants_set(
+                access=request.access, membership=membership, account_ids=[int(value) for value in raw]
+            )
+        except DomainError as exc:
+            messages.error(request, _(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("team", ws=ws)
+    granted = set(AccountGrant.objects.filter(membership=membership).values_list("account_id", flat=True))
+    accounts = ConnectedAccount.objects.filter(workspace=request.access.workspace).order_by("name", "pk")
+    return render(
+        request,
+        "integrations/member_accounts.html",
+        {"membership": membership, "accounts": accounts, "granted": granted},
+    )

@@ -227,7 +227,7 @@ def person_task_create(
     *, access: Access, person_id: int, title: str, assignee_id: int, due_date: date
 ) -> PersonTask:
     """ "Work with them", assigned to a member of the workspace, who is notified (in-app and e-mail)."""
-    from kopiena.publishing.notifications import notify
+    from kopiena.notifications.services import notify
 
     person = access_person(access=access, pk=person_id)
     title = (title or "").strip()[:300]

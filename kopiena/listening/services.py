@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
+from kopiena.core.params import db_ids
 from kopiena.listening.models import ListeningQuery, ListeningSource, Mention, SpamReview
 from kopiena.listening.query_language import QuerySyntaxError, check
 from kopiena.teams.permissions import Perm
@@ -76,9 +77,10 @@ def _check_fields(fields: dict) -> dict:
 
 
 def _sources(access: Access, source_ids) -> list[ListeningSource]:
-    ids = {int(pk) for pk in source_ids or []}
+    wanted = list(source_ids or [])
+    ids = set(db_ids(wanted))  # an id beyond the database's integers cannot name a source (and would 500)
     found = list(ListeningSource.objects.filter(workspace=access.workspace, pk__in=ids))
-    if len(found) != len(ids):
+    if len(ids) != len(set(wanted)) or len(found) != len(ids):
         raise DomainError(_("One of the chosen sources does not exist."), field="sources")
     return found
 

@@ -198,7 +198,7 @@ def spike_recipients(*, workspace: Workspace, alerts) -> list[User]:
 
 
 def _notify(*, query: ListeningQuery, spike: Spike, people: list[User]) -> None:
-    from kopiena.publishing.notifications import notify
+    from kopiena.notifications.services import notify
 
     name = query.name
 

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from kopiena.audit.services import audit_record
 from kopiena.connectors.types import AccountRef, ItemKind, RemoteItem
 from kopiena.core.clock import now
+from kopiena.inbox import bulk
 from kopiena.listening.models import (
     ListeningQuery,
     ListeningSource,
@@ -221,20 +222,13 @@ def _mention(source: ListeningSource, c: Candidate, k: Classification, fetched_a
 
 
 def _insert(rows: list[Mention]) -> list[Mention]:
-    """Insert, getting primary keys back; a row a concurrent run stored first is skipped, not an error."""
-    try:
-        with transaction.atomic():
-            return Mention.objects.bulk_create(rows, batch_size=_CHUNK)
-    except IntegrityError:
-        kept = []
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-                kept.append(row)
-            except IntegrityError:
-                continue
-        return kept
+    """Insert in one batched statement (``inbox.bulk``: no per-value ORM work), getting primary keys back;
+    a row a concurrent run stored first (same source id or canonical URL) is skipped, not an error.
+    ``external_id`` is unique within the batch (``dedupe_batch``), so it tells which rows went in."""
+    if not rows:
+        return []
+    inserted = bulk.insert_keyed(Mention, rows, bulk.fields_of(Mention), key="external_id")
+    return [row for row in rows if row.external_id in inserted]
 
 
 @transaction.atomic
@@ -285,7 +279,11 @@ def mentions_store(
         result.skipped = len(fresh) - limit
         fresh = fresh[:limit]
     languages = list(workspace.languages or DEFAULT_LANGUAGES)
-    classes = classify([c.match_text for c, _ in fresh], languages=languages) if fresh else []
+    # Each distinct text once (re-posts, copy-paste spam and bots repeat the same words many times).
+    texts = [c.match_text for c, _ in fresh]
+    distinct = list(dict.fromkeys(texts))
+    by_text = dict(zip(distinct, classify(distinct, languages=languages) if distinct else [], strict=True))
+    classes = [by_text[t] for t in texts]
     platform = source.account.platform if source.kind == SourceKind.SEARCH and source.account_id else "rss"
     by_pk = {q.pk: q for q in compiled}
     rows, query_ids, classified = [], [], {}
@@ -310,7 +308,7 @@ def mentions_store(
             )
             for q in ids
         ]
-    MentionMatch.objects.bulk_create(new_matches, batch_size=_CHUNK, ignore_conflicts=True)
+    bulk.insert(MentionMatch, new_matches, bulk.fields_of(MentionMatch), ignore_conflicts=True)
     rollups_add(source.workspace_id, pairs)
     result.created = len(stored)
     result.mention_ids = [m.pk for m in stored]
@@ -375,7 +373,7 @@ def mentions_route(
     )
     for mention in chosen:
         mention.inbox_item_id = item_ids.get(mention.external_id)
-    Mention.objects.bulk_update([m for m in chosen if m.inbox_item_id], ["inbox_item"])
+    bulk.update(Mention, [m for m in chosen if m.inbox_item_id], ["inbox_item"])
     return sum(1 for m in chosen if m.inbox_item_id)
 
 

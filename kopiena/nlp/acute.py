@@ -30,7 +30,7 @@ STRONG_NEGATIVE = 0.75
 
 def acute_reasons(text: str, *, complaint: bool, negative: float) -> tuple[str, ...]:
     lowered = text.lower()
-    reasons = [reason for reason, pattern in lexicon.ACUTE.items() if pattern.search(lowered)]
+    reasons = list(lexicon.acute_kinds(lowered))
     if complaint and negative >= STRONG_NEGATIVE:
         reasons.append("strong_negative_complaint")
     return tuple(reasons)

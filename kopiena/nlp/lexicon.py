@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 
+# The parts each ``_any`` pattern was built from (by its source), for ``Family``.
+_PARTS: dict[str, tuple[str, ...]] = {}
+
 
 def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    source = "|".join(f"(?:{p})" for p in patterns)
+    _PARTS[source] = patterns
+    return re.compile(source)
 
 
 # --- intents -------------------------------------------------------------------------------------------
@@ -81,3 +86,244 @@ ACUTE = {
         r"\b(?:мошенни\w*|обман\w*|развод\w*|кидал\w*|кинули|афер\w*|украли|воры|ворует|ворюг\w*)\b",
     ),
 }
+
+
+def acute_kinds(lowered: str) -> tuple[str, ...]:
+    """The kinds of ``ACUTE`` found in ``text.lower()``, in ``ACUTE``'s order. Any acute situation is
+    looked for in one pass first: most texts have none, and then the kinds are not searched one by one."""
+    if not _ACUTE_ANY.search(lowered, scripts_of(lowered)):
+        return ()
+    return tuple(kind for kind, pattern in ACUTE.items() if pattern.search(lowered))
+
+
+# --- brand-comment rules (issue 17) ----------------------------------------------------------------------
+# Written by the team from how people write to brands, tuned on tests/nlp/data/brand_tuning.jsonl (never
+# on the brand-comment test set). These patterns are matched against ``fold(text.lower())``: Latvian
+# diacritics folded away, so "nestrādā" and "nestrada" are one spelling, and every pattern below is
+# written without diacritics.
+_FOLD = str.maketrans("āčēģīķļņšūž", "acegiklnsuz")
+
+
+def fold(lowered: str) -> str:
+    return lowered.translate(_FOLD)
+
+
+_MONEY = r"(?:\d[\d ,.]*\s?(?:€|eur\w*|eiro|евро|evro|\$|usd|btc|k\b)|[€$]\s?\d)"
+_EARN = r"(?:earn|make|made|income|nopelni\w*|pelni\w*|ienakum\w*|зараб\w*|zarabot\w*|доход\w*|dohod\w*)"
+_PRIVATE = (
+    r"(?:dm me|inbox me|message me|write (?:to )?me|whatsapp|telegram|privat\w*|rakst(?:i|iet) man|"
+    r"в личк\w*|в личные|в директ|в лс|пиши\w*|v lichku|pishi\w*)"
+)
+_CRYPTO = r"(?:\bbtc\b|bitcoin\w*|bitkoin\w*|биткоин\w*|крипт\w*|kripto\w*|crypto\w*)"
+_LINK = r"(?:httpurl|https?://|www\.|bit\.ly|\b[\w-]+\.(?:info|top|xyz|site|online|click|link|shop)\b)"
+SPAM = _any(
+    rf"{_EARN}.{{0,60}}{_MONEY}|{_MONEY}.{{0,60}}{_EARN}",
+    rf"{_EARN}.{{0,80}}{_PRIVATE}|{_MONEY}.{{0,80}}{_PRIVATE}",
+    rf"{_CRYPTO}.{{0,60}}(?:giveaway|give away|giving away|send|nosuti|отправ\w*|otprav\w*|free|bezmaksas|бесплатн\w*|double|dubult\w*|удво\w*|раздач\w*|davinajum\w*|pelni\w*|earn|зараб\w*|get \d|sanem)",
+    rf"(?:giveaway|раздача|dāvinājums|davinajums).{{0,40}}{_CRYPTO}",
+    r"\b(?:link in (?:my )?(?:bio|profile)|saite (?:bio|profila|mana profila)|ссылк\w* в (?:био|профил\w*|описани\w*))",
+    r"(?:you(?:'ve)? won|winner|congratulations|your number|laimej\w*|izlozet\w*|apsveicam|выиграл\w*|поздравляем).{0,80}(?:link|saite|ссылк\w*|click|spied\w*|жми\w*|claim|sanem\w*|получ\w*|card|kart\w*)",
+    r"(?:free iphone|bezmaksas iphone|розыгрыш айфона|iphone izloz\w*|free \w+ giveaway)",
+    r"(?:check out my|visit my|subscribe to (?:me|my)|follow my|seko @|подпиш\w+ на|apmekle manu|piesakies uz manu)",
+    r"(?:verify|confirm|apstipriniet|подтвердите|ievadot|введите|enter your card).{0,60}(?:details|datus|данные|dati)",
+    r"(?:card number|kartes datus|данные (?:вашей )?карты).{0,40}(?:dm|privat\w*|в личку|atsutiet|пришлите|send)",
+    rf"(?:account|card|konts|karte|счёт|счет|карта)\w* (?:will be |ir |tiks |будет )?(?:suspended|blocked|blokets|blokēts|bloketa|заблокирован\w*).{{0,60}}{_LINK}",
+    r"(?:loans? (?:with )?no credit check|kredit\w* bez parbaud\w*|кредит\w* без провер\w*|продам аккаунт\w*|selling \w+ accounts)",
+    rf"(?:-\d\d ?%|\d\d ?% off).{{0,60}}{_LINK}",
+)
+# Insults without swear words (toxic), folded spelling.
+INSULT = _any(
+    r"\b(?:idiot\w*|imbecile\w*|moron\w*|brainless|halfwits?|dimwits?|clowns?|parasites?|freeloaders?|oafs?|little nobody|no brain|thick as|stupid|dumb|sheep|disgrace|miser|empty suit|chased out|pack of|ill-mannered)\b",
+    r"\b(?:idiot\w*|dumj\w*|stulb\w*|mulk\w*|bezsmadzen\w*|smadzenes|aitas|aitu|klaun\w*|parazit\w*|liekez\w*|lopu|merkak\w*|negel\w*|lemp\w*|neaudzinat\w*|teviņ\w*|tevin\w*|debil\w*)\b",
+    r"\b(?:идиот\w*|дебил\w*|туп(?:ой|ая|ые|ых|ица|ицы|ого)|безмозгл\w*|баран\w*|овц\w*|клоун\w*|паразит\w*|бездельник\w*|невменяем\w*|хамло|ничтожеств\w*|криворук\w*|неудачник\w*|жлоб\w*|быдло|позорищ\w*|сборище|поганой метлой|без мозгов)\b",
+    r"\b(?:debil\w*|tup(?:oj|aja|ye|ica)|bezmozgl\w*|baran\w*)\b",
+)
+# Swearing (common roots): toxic, but in tweets often used in passing, so it does not set the sentiment.
+SWEAR = _any(
+    r"(?:\bfuck\w*|\bshit\w*|\bbitch\w*|\basshole\w*|\bbastard\w*|\bcunt\w*|\bdickhead\w*|\bretard\w*)",
+    r"(?:ху[йяеё]\w*|пизд\w*|\bеба\w*|\bёба\w*|\bеб[лу]\w*|уеб\w*|уёб\w*|\bбля\w*|\bсук[аиу]\b|муда[кч]\w*|говн\w*|дерьм\w*|\bжоп\w*|пидор\w*|пидар\w*|долбо\w*|мраз[ьи]\w*|твар[ьи]\w*|ублюд\w*|гнид\w*|чмо\b|урод\w*|дур[ао]к\w*|дура\b)",
+    r"(?:\bsuk[ai]\b|\bpizd\w*|\bhuj\w*|\bbla[dt]\w*|\bmaukas?\b|\bpis\w* galv\w*|\bdirs\w*|\bsud[ia]\b)",
+)
+# Complaint cues: what goes wrong, said without negative words as often as with them. Folded spelling.
+COMPLAINT_CUE = _any(
+    r"\b(?:still (?:no|nothing|waiting|hasn'?t|haven'?t|not)|(?:nobody|no one) (?:has )?(?:answer\w*|came|comes|replied)|never (?:does|did|came|arrived|calls?|answers?)|wrong (?:order|size|colou?r|dish|item)|got my order wrong|cold|damaged|torn|crushed|missing|broke|broken|stopped|doesn'?t work|didn'?t work|won'?t let|not working|dropp(?:ed|s|ing)|down again|declined|charged (?:me|twice)|double|no (?:coverage|soap|receipt|sign|discount|explanation)|dirty|overpriced|dry|bland|lukewarm|waited|waiting|on hold|pending|hasn'?t been|froze|freez\w*|slow|hang|loose|too loud|not enough|never enough|queue|prices go up|fees|burnt|hair in|glass in|lied|forgot|didn'?t show|won'?t be back|never again|different in the photo|came off|fell off|refused|without telling|rude|raising the price|all foam|paid service|never asked|cheaper price|potholes|hasn'?t been|half an hour|haven'?t)\b",
+    r"\b(?:joprojam|vel (?:nav|gaidu)|neviens (?:neatbild\w*|nav|nepalidz\w*)|neatbild\w*|nestrada\w*|nedarbojas|pazud\w*|pazus\w*|salauz\w*|saluz\w*|saplest\w*|saspiest\w*|bojat\w*|truk\w*|auksta|auksts|remden\w*|netir\w*|nepareiz\w*|sajaukt\w*|kavej\w*|gaidij\w*|gaidu|gaidam|rind\w*|dargi|dargs|sausi|sauss|atlimej\w*|nokrita|nedeg|uzkar\w*|lens|lena|lenu|aizmirsat|neatbrauca|neatzvana|nekad|vairs nenak\w*|vairs nepirk\w*|nonem\w*|norakst\w*|divreiz|pieslegt\w* maksas|piesledza|bez paskaidrojum\w*|kluda|nevar|par mazu|par maz|par skalu|valig\w*|bedr\w*|cenas aug|dedzinat\w*|matu|tuksu vietu|gliemez\w*|kosmisk\w*|nav izmaksat\w*|nav tirit\w*|nav ienac\w*|nav atnac\w*|atnaca ne|ne tas|kavejas|izmantot\w* prec\w*|pacelt\w*|neerti|nesaprot)\b",
+    r"(?:до сих пор|никто не|не (?:работа\w*|пришёл|пришел|пришла|пришли|отвечает|отвечаете|дали|применили|горят|хватало|выплачива\w*|даёт|дает|перезванива\w*|помог)|не тот|не то\b|опять|снова|холодн\w*|разбит\w*|помят\w*|разв\w*лил\w*|сломан\w*|сломал\w*|перестал\w*|зависа\w*|вылета\w*|пропал\w*|пропада\w*|грязн\w*|ждали|жду|ждать|очеред\w*|дорог\w*|сухой|тёпл\w*|тепл\w*|безвкусн\w*|списали|дважды|вдвое|заблокировали|без объяснени\w*|ошибк\w*|ямы|мало|громк\w*|растут|резин\w*|осколок|забыли|не придём|больше не|по-другому|отвалил\w*|обещали|пена|б/у|неудобн\w*|платную услугу|дороже|подняли)",
+    r"\b(?:tormoz\w*|medlenn\w*|opjat|ne rabota\w*|ne prish\w*|do sih por|nikto ne|holodn\w*|zhdali|uzhas\w*|rvan\w*|razbit\w*)\b",
+)
+CONTRAST = re.compile(r"\b(?:but|only|just|bet|tikai|gan|но|только|однако)\b")
+PRAISE_EXTRA = _any(
+    r"\b(?:love|loved|best|wonderful|lovely|nice|delicious|divine|gorgeous|heavenly|happy|friendly|kind|beautiful|quick|fast|handy|easier|recommend|wow|10/10|cosy)\b",
+    r"\b(?:labak\w*|visgarsig\w*|garsig\w*|gards|garda|dievig\w*|skaist\w*|apmierinat\w*|laipn\w*|atri|atra|atrums|erta|ertak\w*|iesaku|top|wow|jauk\w*|kvalitativ\w*|uzticam\w*)\b",
+    r"(?:вкусн\w*|нравится|понравил\w*|доволен|довольна|удобн\w*|быстр\w*|рекомендую|уютн\w*|вау|золото|красив\w*|благодарю|classn\w*|super)",
+    r"(?:😊|🙂|😍|💕|✨|☕)",
+)
+
+# More Russian insults without swear words (stems; folded spelling, "ё" written "е" — see ``abuse``), and
+# Russian abuse written in Latin letters.
+INSULT_RU_EXTRA = _any(
+    r"\b(?:кретин\w*|дегенерат\w*|имбецил\w*|олигофрен\w*|недоум\w*|придур\w*|олух\w*|болван\w*|балбес\w*|остолоп\w*|"
+    r"бестолоч\w*|бездар\w*|дармоед\w*|тупиц\w*|тупорыл\w*|тупоголов\w*|скотин\w*|сволоч\w*|мерзав\w*|подон\w*|"
+    r"негодя\w*|паскуд\w*|упыр\w*|дурачь\w*|дурень|дурни|лох|лохи|лохов|лошар\w*|чмошн\w*|козел|козлы|козлов|"
+    r"гад|гады|гадина|шлюх\w*|шалав\w*|ущербн\w*|безрук\w*|рукожоп\w*)\b",
+    r"\b(?:idiot\w*|kretin\w*|degenerat\w*|durak\w*|tup(?:oj|aja|ye|yh|ic\w*)|bydlo|urod\w*|mraz['i]?|tvar['iju]|"
+    r"ubljud\w*|ublyud\w*|chmo|lohi|kozel|kozly|pridur\w*|skotin\w*|svoloch\w*)\b",
+)
+SWEAR_TRANSLIT = _any(
+    r"\b(?:hu[iyj](?:n[jy]a|lo|ev\w*)?|xu[iyj]\w*|bl[j]?at\w*|blya\w*|bljad\w*|blyad\w*|eban\w*|ebat\w*|yoban\w*|zaeb\w*|"
+    r"mudak\w*|mudil\w*|pid[ao]r\w*|govn\w*|zhop\w*|gandon\w*|gondon\w*|pizdec|pizdets)\b",
+)
+# Swear words people mask with symbols ("х*й", "бл@ть", "f*ck"): a masked word is matched against these
+# with each run of symbols standing for one to three letters.
+_MASKABLE = [
+    "хуй",
+    "хуйня",
+    "хуево",
+    "хуило",
+    "хуета",
+    "пизда",
+    "пиздец",
+    "пиздеж",
+    "блять",
+    "блядь",
+    "бля",
+    "сука",
+    "суки",
+    "ебать",
+    "ебал",
+    "ебаный",
+    "ебанутый",
+    "заебал",
+    "уебок",
+    "уебан",
+    "мудак",
+    "мудаки",
+    "пидор",
+    "пидорас",
+    "гондон",
+    "говно",
+    "дерьмо",
+    "жопа",
+    "идиот",
+    "дебил",
+    "fuck",
+    "fucking",
+    "fucked",
+    "shit",
+    "bitch",
+    "asshole",
+    "bastard",
+    "cunt",
+    "idiot",
+]
+_MASKED = re.compile(r"[a-zа-я]+[*#@$%]+[a-zа-я*#@$%]*")
+# Latin letters and digits that look like Cyrillic ones, inside a word written mostly in Cyrillic.
+_LOOKALIKE = str.maketrans("aeopcxykmhtu3046", "аеорсхукмнтизочб")
+_MIXED_WORD = re.compile(r"\w*(?:[а-я][a-z0-9]|[a-z0-9][а-я])\w*")
+# Letters stretched for emphasis ("тупоооой", "idiooot"): Cyrillic doubles, any triple.
+_REPEATS = re.compile(r"([а-я])\1+|(\w)\2{2,}")
+# Letters spelt out with separators ("д.е.б.и.л", "т у п о й").
+_SPACED = re.compile(r"\b(?:\w[ .\-_]){2,}\w\b")
+_SEPARATOR = re.compile(r"[ .\-_]")
+# Any sign of the above: texts without one skip the extra views. A symbol only counts after a letter
+# ("х*й", not "@user" or "#123"), and stretching only from three letters on (Russian has many honest
+# doubles: "наличии", "касса"); a text that has another sign still gets its doubles collapsed.
+_OBFUSCATION_HINT = re.compile(
+    r"[a-zа-я][*#@$%]|[а-я][a-z0-9]|[a-z0-9][а-я]|(\w)\1\1|\b\w[ .\-_]\w[ .\-_]\w\b"
+)
+
+
+def _masked_swear(text: str) -> bool:
+    for token in _MASKED.findall(text):
+        letters = sum(ch.isalpha() for ch in token)
+        if letters < 2:
+            continue
+        pattern = re.compile(
+            "".join(
+                f"\\w{{1,{len(part) + 1}}}" if part[0] in "*#@$%" else re.escape(part)
+                for part in re.findall(r"[*#@$%]+|[^*#@$%]+", token)
+            )
+            + r"\w*"
+        )
+        if any(pattern.fullmatch(word) for word in _MASKABLE):
+            return True
+    return False
+
+
+def _unobfuscated(text: str) -> str:
+    text = _MIXED_WORD.sub(lambda m: m.group().translate(_LOOKALIKE), text)
+    text = _SPACED.sub(lambda m: _SEPARATOR.sub("", m.group()), text)
+    return _REPEATS.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+# --- the classifier's hot path ---------------------------------------------------------------------------
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+# Regex syntax that is not a letter of the text: escapes (\w, \b, \d, \?), group openers, repeat counts.
+_SYNTAX = re.compile(r"\\.|\(\?(?:[:=!]|<[=!])|\{\d*,?\d*\}")
+
+
+class Family:
+    """Several ``_any`` patterns searched as one alternation, split by script: an alternative whose
+    letters are all Cyrillic cannot match a text without Cyrillic letters (and likewise for Latin), so a
+    text written in one script searches only the alternatives that can match it. Alternatives with both
+    scripts, or with no letters (emoji, punctuation, money signs), are in every split. An alternative
+    must not hide a letter-free branch among its letters (``(?:€|евро)`` alone would be filed as
+    Cyrillic): write such a branch as a part of its own."""
+
+    def __init__(self, *patterns: re.Pattern[str]) -> None:
+        latin, cyrillic, shared = [], [], []
+        for pattern in patterns:
+            for part in _PARTS[pattern.pattern]:
+                letters = _SYNTAX.sub("", part)
+                has_cyrillic, has_latin = bool(_CYRILLIC.search(letters)), bool(_LATIN.search(letters))
+                if has_cyrillic and not has_latin:
+                    cyrillic.append(part)
+                elif has_latin and not has_cyrillic:
+                    latin.append(part)
+                else:
+                    shared.append(part)
+
+        def compiled(parts: list[str]) -> re.Pattern[str] | None:
+            return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+        # Indexed by (has Latin letters, has Cyrillic letters).
+        self._by_script = {
+            (True, True): compiled(latin + cyrillic + shared),
+            (True, False): compiled(latin + shared),
+            (False, True): compiled(cyrillic + shared),
+            (False, False): compiled(shared),
+        }
+
+    def search(self, text: str, scripts: tuple[bool, bool]) -> bool:
+        pattern = self._by_script[scripts]
+        return pattern is not None and pattern.search(text) is not None
+
+
+def scripts_of(text: str) -> tuple[bool, bool]:
+    """(has Latin letters, has Cyrillic letters) of a lower-cased text."""
+    return _LATIN.search(text) is not None, _CYRILLIC.search(text) is not None
+
+
+INSULTS = Family(INSULT, INSULT_RU_EXTRA)
+SWEARING = Family(SWEAR, SWEAR_TRANSLIT)
+
+
+def abuse(folded: str, scripts: tuple[bool, bool] | None = None) -> tuple[bool, bool]:
+    """(insult, swearing) in ``fold(text.lower())``, also when written to get past a filter: Latin
+    look-alike letters or digits inside a Cyrillic word, stretched letters, letters spelt out with
+    separators, letters masked with symbols."""
+    folded = folded.replace("ё", "е")
+    if scripts is None:
+        scripts = scripts_of(folded)
+    found_insult, found_swear = INSULTS.search(folded, scripts), SWEARING.search(folded, scripts)
+    if (found_insult and found_swear) or not _OBFUSCATION_HINT.search(folded):
+        return found_insult, found_swear
+    plain = _unobfuscated(folded)
+    plain_scripts = scripts_of(plain)
+    found_insult = found_insult or INSULTS.search(plain, plain_scripts)
+    found_swear = found_swear or SWEARING.search(plain, plain_scripts) or _masked_swear(folded)
+    return found_insult, found_swear
+
+
+_ACUTE_ANY = Family(*ACUTE.values())

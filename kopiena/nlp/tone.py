@@ -5,7 +5,10 @@
     issues about what is missing), a ``reason`` code, an English ``message`` for the agent (the UI
     translates it by reason code) and a calmer ``suggestion`` in the reply's language. Reasons:
     ``sarcasm``, ``blame``, ``arguing``, ``all_caps``, ``exclamations``, ``insult``, ``emotional``, and
-    for acute threads ``missing_apology`` and ``missing_next_step``. ``language`` (en, lv, ru) picks the
+    for acute threads ``missing_apology`` (only when ``must_apologise``, the acute playbook's field) and
+    ``missing_next_step``. ``formality`` (the policy's tone section): ``formal`` flags informal address
+    ("hey", "tu", "ты") as ``informal_address``; ``informal`` flags stiff address ("Dear Sir or Madam",
+    "Godātais", "Уважаемый") as ``formal_address``; ``neutral`` (the default) flags neither. ``language`` (en, lv, ru) picks the
     suggestion language and the patterns; ``None`` detects it, and patterns of all three languages are
     checked because replies often mix them. Issues come sorted by position.
 """
@@ -97,6 +100,20 @@ NEXT_STEP = {
         r"(?:\bмы (?:проверим|свяжемся|решим|разберёмся|разберемся|вернём|вернем)\b|\bпожалуйста,? (?:напишите|пришлите|свяжитесь)\b|\bв течение\b|\bсегодня\b|\bзавтра\b)"
     ),
 }
+# The policy's tone.formality: address that does not fit the register the brand chose.
+FORMALITY: dict[str, dict[str, re.Pattern[str]]] = {
+    "informal_address": {  # flagged when the policy says formal
+        "en": _rx(r"\b(?:hey|hiya|yo|dude|buddy|mate|guys)\b"),
+        "lv": _rx(r"\b(?:tu|tev|tevi|tavs|tava|tavu|tavā|tavas|tavi|čau|sveiks|sveika)\b"),
+        "ru": _rx(r"(?<!\w)(?:ты|тебя|тебе|тобой|твой|твоя|твоё|твое|твои|привет)(?!\w)"),
+    },
+    "formal_address": {  # flagged when the policy says informal
+        "en": _rx(r"\b(?:dear (?:sir|madam|customer)|sir or madam|to whom it may concern|kind regards)\b"),
+        "lv": _rx(r"\b(?:godāt\w*|cienījam\w*|ar cieņu)\b"),
+        "ru": _rx(r"(?<!\w)(?:уважаем\w*|с уважением)(?!\w)"),
+    },
+}
+_FORMALITY_FLAGGED = {"formal": "informal_address", "informal": "formal_address"}
 _CAPS_WORD = re.compile(r"\b[^\W\d_a-zа-яāčēģīķļņšūž]{3,}\b", re.UNICODE)
 _EXCLAMATIONS = re.compile(r"[!¡]{2,}|[!?]{3,}")
 
@@ -110,6 +127,8 @@ MESSAGES = {
     "emotional": "Emotional wording; keep the reply calm and neutral.",
     "missing_apology": "This is an acute thread: apologise for the inconvenience.",
     "missing_next_step": "This is an acute thread: say what happens next and when.",
+    "informal_address": "The policy asks for a formal tone: address the person formally.",
+    "formal_address": "The policy asks for an informal tone: this address sounds stiff.",
 }
 SUGGESTIONS = {
     "en": {
@@ -122,6 +141,8 @@ SUGGESTIONS = {
         "emotional": "(use a neutral word, e.g. 'unexpected')",
         "missing_apology": "We are sorry for the inconvenience.",
         "missing_next_step": "We are checking this now and will get back to you within 24 hours.",
+        "informal_address": "Hello,",
+        "formal_address": "Hi,",
     },
     "lv": {
         "sarcasm": "Saprotam, ka tas ir nepatīkami.",
@@ -133,6 +154,8 @@ SUGGESTIONS = {
         "emotional": "(izmantojiet neitrālu vārdu, piem., 'negaidīti')",
         "missing_apology": "Atvainojamies par sagādātajām neērtībām.",
         "missing_next_step": "Mēs to pārbaudīsim un sazināsimies ar jums 24 stundu laikā.",
+        "informal_address": "(uzrunājiet ar “Jūs”)",
+        "formal_address": "Sveiki,",
     },
     "ru": {
         "sarcasm": "Понимаем, что это неприятно.",
@@ -144,12 +167,21 @@ SUGGESTIONS = {
         "emotional": "(используйте нейтральное слово, например «неожиданно»)",
         "missing_apology": "Приносим извинения за неудобства.",
         "missing_next_step": "Мы проверим это и свяжемся с вами в течение 24 часов.",
+        "informal_address": "(обращайтесь на «вы»)",
+        "formal_address": "Здравствуйте,",
     },
 }
 LANGUAGES = ("en", "lv", "ru")
 
 
-def check_tone(text: str, *, language: str | None = None, acute: bool = False) -> list[ToneIssue]:
+def check_tone(
+    text: str,
+    *,
+    language: str | None = None,
+    acute: bool = False,
+    must_apologise: bool = True,
+    formality: str = "neutral",
+) -> list[ToneIssue]:
     if language not in LANGUAGES:
         detected = detect_language(text) if language is None else "unknown"
         language = detected if detected in LANGUAGES else "en"
@@ -176,9 +208,17 @@ def check_tone(text: str, *, language: str | None = None, acute: bool = False) -
         issues.append(issue(match.start(), match.end(), "all_caps"))
     for match in _EXCLAMATIONS.finditer(text):
         issues.append(issue(match.start(), match.end(), "exclamations"))
+    flagged = _FORMALITY_FLAGGED.get(formality)
+    if flagged:
+        for code in pattern_languages:
+            for match in FORMALITY[flagged][code].finditer(text):
+                if (match.start(), match.end()) not in seen:
+                    seen.add((match.start(), match.end()))
+                    issues.append(issue(match.start(), match.end(), flagged))
     if acute:
-        if not any(APOLOGY[code].search(text) for code in pattern_languages):
+        # An apology or a next step in any of the three languages counts (answers mix languages).
+        if must_apologise and not any(APOLOGY[code].search(text) for code in LANGUAGES):
             issues.append(issue(0, len(text), "missing_apology"))
-        if not any(NEXT_STEP[code].search(text) for code in pattern_languages):
+        if not any(NEXT_STEP[code].search(text) for code in LANGUAGES):
             issues.append(issue(0, len(text), "missing_next_step"))
     return sorted(issues, key=lambda i: (i.start, i.end, i.reason))

@@ -229,3 +229,62 @@ def _mix_drifts(access: Access, policy, posts, language: str) -> list[MixDrift]:
         for row in report.rows
         if abs(row.drift_percent) > report.tolerance_percent
     ]
+
+
+# ---------------------------------------------------------------- proposals and ideas
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    pk: int
+    account: str
+    at: datetime
+    kind: str
+    kind_label: str
+    content_type: str
+    theme: str
+    text: str
+    explanation: str
+    status: str
+    post_id: int | None
+    content_type_label: str = ""
+
+
+def proposals_for_week(*, access: Access, start: date) -> list[ProposalRow]:
+    """The week's proposals, explained in the active language, in the workspace's time zone."""
+    from kopiena.planning.models import IdeaKind, Proposal
+    from kopiena.planning.planner import explain
+
+    zone = zone_of(access.workspace.timezone)
+    labels = dict(IdeaKind.choices)
+    rows = Proposal.objects.filter(workspace=access.workspace, week_start=start).select_related("account")
+    return [
+        ProposalRow(
+            p.pk,
+            p.account.name,
+            p.slot_at.astimezone(zone),
+            p.kind,
+            str(labels.get(p.kind, p.kind)),
+            p.content_type,
+            p.theme,
+            p.text,
+            explain(p.reasons),
+            p.status,
+            p.post_id,
+            content_type_label(access.workspace, p.content_type) if p.content_type else "",
+        )
+        for p in rows.order_by("slot_at", "account_id", "id")
+    ]
+
+
+def ideas_of(*, access: Access, status: str | None = "open", kind: str | None = None):
+    from django.db.models import Count
+
+    from kopiena.planning.models import Idea
+
+    ideas = Idea.objects.filter(workspace=access.workspace)
+    if status:
+        ideas = ideas.filter(status=status)
+    if kind:
+        ideas = ideas.filter(kind=kind)
+    return ideas.annotate(promo_uses_count=Count("promo_uses")).order_by("-count", "-created_at", "id")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from kopiena.contests.defaults import DEFAULT_SECTION as CONTESTS_DEFAULTS
 from kopiena.policy.schema import PolicyDocument
 
 
@@ -366,6 +367,8 @@ DEFAULT_DATA = {
             "negative_share_min_points": 20,
         },
     },
+    # M5/R3: what contest regulations must cover before approval, and their templates.
+    "contests": CONTESTS_DEFAULTS,
 }
 
 

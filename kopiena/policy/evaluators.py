@@ -38,6 +38,21 @@ class Violation:
     message: str
     overridable: bool = True
     blocking: bool = True
+    # A flag (blocking=False) is stored on the post and read later by people in other languages: its message
+    # in every interface language (``in_languages``), so the page shows the reader's.
+    messages: dict = field(default_factory=dict, compare=False)
+
+
+def in_languages(render) -> dict[str, str]:
+    """``render()`` (a message built with gettext) in every interface language: {"en": …, "lv": …}."""
+    from django.conf import settings
+    from django.utils.translation import override
+
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            texts[code] = str(render())
+    return texts
 
 
 def account_key_for(account: Any) -> str:
@@ -289,16 +304,26 @@ def check_mix(
     violations = []
     if worsens:
         off = max(rows, key=lambda r: abs(r.drift_percent))
-        message = _(
-            "The content mix has drifted (%(type)s is at %(planned).0f %% against a target of %(target)s %%); "
-            "another %(candidate)s post makes it worse."
-        ) % {
-            "type": off.content_type,
-            "planned": off.planned_percent,
-            "target": off.target_percent,
-            "candidate": candidate_type,
-        }
-        violations.append(Violation("mix.worsens", f"{path}.targets", message, blocking=False))
+
+        def render() -> str:
+            from django.utils.translation import get_language
+
+            language = (get_language() or "en")[:2]
+            return _(
+                "The content mix has drifted (%(type)s is at %(planned).0f %% against a target of %(target)s %%); "
+                "another %(candidate)s post makes it worse."
+            ) % {
+                "type": content_type_label(policy, off.content_type, language),
+                "planned": off.planned_percent,
+                "target": off.target_percent,
+                "candidate": content_type_label(policy, candidate_type, language),
+            }
+
+        violations.append(
+            Violation(
+                "mix.worsens", f"{path}.targets", render(), blocking=False, messages=in_languages(render)
+            )
+        )
     return MixReport(
         path, rows, total, target.tolerance_percent, drifted, candidate_type, worsens, violations
     )
@@ -357,6 +382,11 @@ def check_links(
                 "publishing.links.require_context",
                 _("Say why the audience needs this link (for example: they asked for the catalogue)."),
                 blocking=False,
+                messages=in_languages(
+                    lambda: _(
+                        "Say why the audience needs this link (for example: they asked for the catalogue)."
+                    )
+                ),
             )
         )
     elif context and rules.allowed_contexts and context not in rules.allowed_contexts:

@@ -16,8 +16,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
+from kopiena.core.words import word
 from kopiena.policy.defaults import DEFAULT_DATA
 from kopiena.policy.evaluators import pick_language
+from kopiena.policy.messages import plain_error
 from kopiena.policy.schema import PRIORITIES, ROLES, WEEKDAYS, PolicyDocument
 from kopiena.teams.forms import COUNTRIES, KopienaFormMixin
 from kopiena.teams.models import Role
@@ -98,8 +100,7 @@ class SectionForm(KopienaFormMixin, forms.Form):
             self.new_document = PolicyDocument.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                path = ".".join(str(p) for p in error["loc"])
-                self.add_error(None, f"{path}: {error['msg'].removeprefix('Value error, ')}")
+                self.add_error(None, plain_error(error))
         return cleaned
 
 
@@ -166,7 +167,7 @@ class AccountCadenceForm(SectionForm):
             for limit in self.LIMITS:
                 name = f"a{index}_{limit}"
                 self.fields[name] = forms.IntegerField(
-                    label=f"{label}: {limit}",
+                    label=f"{label}: {word('cadence', limit)}",
                     required=False,
                     min_value=0 if limit == "min_gap_minutes" else 1,
                 )
@@ -523,6 +524,31 @@ class ResponseTargetsForm(SectionForm):
         return current
 
 
+class PollingForm(SectionForm):
+    """Nothing slips past the poller: how far back comments under the account's posts are read."""
+
+    section = "engagement.polling"
+    title = _("Reading comments")
+    lead = _(
+        "Comments under the account's posts are read for this many days after a post appears, "
+        "also under posts published outside Kopiena."
+    )
+
+    window_days = forms.IntegerField(
+        label=_("Read comments under posts of the last (days)"), min_value=1, max_value=90
+    )
+    max_posts = forms.IntegerField(label=_("At most this many posts per reading"), min_value=1, max_value=100)
+
+    def initial_from(self, document):
+        polling = document.engagement.polling
+        return {"window_days": polling.window_days, "max_posts": polling.max_posts}
+
+    def section_data(self, current):
+        c = self.cleaned_data
+        current.update(window_days=c["window_days"], max_posts=c["max_posts"])
+        return current
+
+
 class AcuteForm(SectionForm):
     """M3: who answers in an acute situation, and how; the tone and guidance texts per language are
     edited in YAML."""
@@ -712,6 +738,121 @@ class ListeningAlertsForm(SectionForm):
         return current
 
 
+class RouteRuleForm(SectionForm):
+    """One routing rule (M4: classify comments and hand them to specific people), edited as a form: the
+    conditions, who gets it, the priority and its place in the list (the first matching rule wins).
+    ``index`` None adds a rule. The rule's account conditions are kept as they are (YAML edits them)."""
+
+    section = "engagement.routing"
+    title = _("Routing rule")
+    lead = _("The first rule whose every condition holds decides who gets a conversation. Empty: any.")
+    page_template = "policy/route_rule.html"
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    intents = forms.MultipleChoiceField(
+        label=_("Intents"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("question", _("Question")),
+            ("request", _("Request")),
+            ("suggestion", _("Suggestion")),
+            ("complaint", _("Complaint")),
+            ("praise", _("Praise")),
+        ],
+    )
+    sentiments = forms.MultipleChoiceField(
+        label=_("Sentiments"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("negative", _("Negative")), ("neutral", _("Neutral")), ("positive", _("Positive"))],
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("en", _("English")), ("lv", _("Latvian")), ("ru", _("Russian"))],
+    )
+    acute = forms.ChoiceField(
+        label=_("Acute"),
+        required=False,
+        choices=[("", _("Either")), ("yes", _("Only acute")), ("no", _("Only not acute"))],
+    )
+    role = forms.ChoiceField(
+        label=_("Give it to the role"), required=False, choices=[("", "—"), *ROLE_CHOICES]
+    )
+    person = forms.CharField(label=_("…or to a person (username)"), required=False, max_length=150)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[("urgent", _("Urgent")), ("high", _("High")), ("normal", _("Normal")), ("low", _("Low"))],
+    )
+    position = forms.IntegerField(label=_("Place in the list"), min_value=1)
+    remove = forms.BooleanField(label=_("Remove this rule"), required=False)
+
+    def __init__(self, *args, document, index: int | None = None, **kwargs):
+        self.index = index
+        super().__init__(*args, document=document, **kwargs)
+        if index is None:
+            del self.fields["remove"]
+
+    def initial_from(self, document):
+        rules = document.engagement.routing.rules
+        if self.index is None:
+            return {"priority": "normal", "position": len(rules) + 1}
+        rule = rules[self.index]
+        when = rule.when
+        return {
+            "name": rule.name,
+            "intents": list(when.intents),
+            "sentiments": list(when.sentiments),
+            "languages": list(when.languages),
+            "acute": "" if when.acute is None else ("yes" if when.acute else "no"),
+            "role": rule.assign_to.role or "",
+            "person": rule.assign_to.person or "",
+            "priority": rule.priority,
+            "position": self.index + 1,
+        }
+
+    def clean(self):
+        data = self.cleaned_data
+        if not self.errors and bool(data.get("role")) == bool((data.get("person") or "").strip()):
+            self.add_error("role", _("Give the rule to a role or to a person (one of them)."))
+        return super().clean()
+
+    def rule_data(self) -> dict:
+        data = self.cleaned_data
+        accounts = []
+        if self.index is not None:
+            accounts = list(self.document.engagement.routing.rules[self.index].when.accounts)
+        acute = {"": None, "yes": True, "no": False}[data["acute"]]
+        assign = {"role": data["role"]} if data["role"] else {"person": data["person"].strip()}
+        return {
+            "name": data["name"].strip(),
+            "when": {
+                "intents": data["intents"],
+                "sentiments": data["sentiments"],
+                "languages": data["languages"],
+                "accounts": accounts,
+                "acute": acute,
+            },
+            "assign_to": assign,
+            "priority": data["priority"],
+        }
+
+    def section_data(self, current):
+        rules = list(current.get("rules", []))
+        if self.index is not None:
+            rules.pop(self.index)
+        if not self.cleaned_data.get("remove"):
+            position = min(self.cleaned_data["position"], len(rules) + 1) - 1
+            rules.insert(position, self.rule_data())
+            self.rule_index = position
+        else:
+            self.rule_index = None
+        current["rules"] = rules
+        return current
+
+
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     "cadence": CadenceForm,
     "account_cadence": AccountCadenceForm,
@@ -722,6 +863,7 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
     "business_hours": BusinessHoursForm,
     "response_targets": ResponseTargetsForm,
     "acute_playbook": AcuteForm,
+    "polling": PollingForm,
     "tone": ToneForm,
     "listening_inbox": ListeningInboxForm,
     "listening_alerts": ListeningAlertsForm,

@@ -110,7 +110,7 @@ class CadenceRule(Strict):
     @model_validator(mode="after")
     def _week_holds_a_day(self) -> CadenceRule:
         if self.max_per_day and self.max_per_week and self.max_per_week < self.max_per_day:
-            raise ValueError(_("max_per_week is smaller than max_per_day"))
+            raise ValueError(_("Most posts a week must not be fewer than most posts a day."))
         return self
 
 
@@ -157,10 +157,13 @@ class Cadence(Strict):
             try:
                 CadenceRule.model_validate(self._merged(key))
             except ValidationError as exc:
-                problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                from kopiena.core.words import platform_key
+                from kopiena.policy.messages import plain_error
+
+                problems = " ".join(plain_error(e) for e in exc.errors(include_url=False))
                 raise ValueError(
-                    _("accounts.%(key)s together with the default: %(error)s")
-                    % {"key": key, "error": problems}
+                    _("The account %(key)s together with the workspace's default: %(error)s")
+                    % {"key": platform_key(key), "error": problems}
                 ) from exc
         return self
 
@@ -189,12 +192,17 @@ class ContentMix(Strict):
 
     @model_validator(mode="after")
     def _targets_are_known_types(self) -> ContentMix:
-        targets = [("default", self.default)] + [(f"accounts.{k}", v) for k, v in self.accounts.items()]
+        from kopiena.core.words import platform_key
+
+        targets = [(_("The workspace's targets"), self.default)] + [
+            (_("The targets of %(account)s") % {"account": platform_key(k)}, v)
+            for k, v in self.accounts.items()
+        ]
         for where, target in targets:
             unknown = sorted(set(target.targets) - set(self.types))
             if unknown:
                 raise ValueError(
-                    _("%(where)s.targets names content types not listed in types: %(unknown)s")
+                    _("%(where)s name content types the policy does not list: %(unknown)s")
                     % {"where": where, "unknown": ", ".join(unknown)}
                 )
         return self
@@ -274,7 +282,7 @@ class Approval(Strict):
     @model_validator(mode="after")
     def _someone_approves(self) -> Approval:
         if not self.approver_roles:
-            raise ValueError(_("approver_roles must name at least one role"))
+            raise ValueError(_("At least one role must be allowed to approve."))
         return self
 
 
@@ -442,7 +450,7 @@ class Moderation(Strict):
     @classmethod
     def _never(cls, value):
         if value is not True:
-            raise ValueError(_("negative comments are never deleted (M4); this cannot be switched off"))
+            raise ValueError(_("Negative comments are never deleted; this cannot be switched off."))
         return value
 
 
@@ -458,6 +466,20 @@ class LinksInReplies(Strict):
     allowed_contexts: list[Key] = []
 
 
+class DirectMessages(Strict):
+    """Who may read direct messages in the inbox (owners always may); other roles do not see them at all."""
+
+    visible_to_roles: list[RoleName] = ["owner", "manager", "moderator"]
+
+
+class Polling(Strict):
+    """Nothing slips past the poller: comments under the account's posts (ours, and ones published outside
+    Kopiena) written within ``window_days`` are read, at most ``max_posts`` of the newest posts per poll."""
+
+    window_days: int = Field(default=14, ge=1, le=90)
+    max_posts: int = Field(default=20, ge=1, le=100)
+
+
 class Engagement(Strict):
     business_hours: BusinessHours = BusinessHours()
     response_targets: ResponseTargets = ResponseTargets()
@@ -466,6 +488,8 @@ class Engagement(Strict):
     moderation: Moderation = Moderation()
     tone: Tone = Tone()
     links_in_replies: LinksInReplies = LinksInReplies()
+    direct_messages: DirectMessages = DirectMessages()
+    polling: Polling = Polling()
 
 
 # ---------------------------------------------------------------- listening
@@ -507,6 +531,64 @@ class Listening(Strict):
     alerts: ListeningAlerts = ListeningAlerts()
 
 
+# ---------------------------------------------------------------- contests
+
+# Contest fields a checklist item can require to be filled in (kopiena.contests.checklist reads them).
+ContestField = Literal[
+    "organiser",
+    "organiser_contact",
+    "dates",
+    "who_may_enter",
+    "winners",
+    "winners_notice",
+    "prizes",
+    "prize_delivery",
+    "privacy_url",
+    "complaints",
+    "posts",
+]
+
+
+def _contest_defaults() -> dict:
+    from kopiena.contests.defaults import DEFAULT_SECTION
+
+    return DEFAULT_SECTION
+
+
+class ChecklistItem(Strict):
+    """M5: one thing the regulations must cover before a contest may be approved. ``requires``: contest
+    fields that must be filled in (checked automatically); none: a manager ticks it by hand."""
+
+    key: Key
+    label: LocalizedText
+    requires: list[ContestField] = []
+
+
+class Contests(Strict):
+    """M5/R3: the compliance checklist (blocks approval) and the regulations' templates, per language,
+    with ``{placeholders}`` filled from the contest (docs/contests.md lists them)."""
+
+    # Documents saved before this section existed get the shipped defaults, not an empty checklist.
+    checklist: list[ChecklistItem] = Field(default_factory=lambda: list(_contest_defaults()["checklist"]))
+    regulations_template: LocalizedText = Field(
+        default_factory=lambda: dict(_contest_defaults()["regulations_template"])
+    )
+    winners_post_template: LocalizedText = Field(
+        default_factory=lambda: dict(_contest_defaults()["winners_post_template"])
+    )
+    winner_reply_template: LocalizedText = Field(
+        default_factory=lambda: dict(_contest_defaults()["winner_reply_template"])
+    )
+
+    @field_validator("checklist")
+    @classmethod
+    def _unique_keys(cls, items):
+        keys = [item.key for item in items]
+        if len(keys) != len(set(keys)):
+            raise ValueError(_("each checklist item needs its own key"))
+        return items
+
+
 class PolicyDocument(Strict):
     """The whole policy. ``schema_version`` lets later releases migrate old documents."""
 
@@ -514,6 +596,7 @@ class PolicyDocument(Strict):
     publishing: Publishing = Publishing()
     engagement: Engagement = Engagement()
     listening: Listening = Listening()
+    contests: Contests = Contests()
 
     def to_data(self) -> dict:
         """Plain JSON-able data in canonical field order (what is stored and exported)."""

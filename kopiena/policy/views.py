@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kopiena.integrations.platforms import account_label
 from kopiena.integrations.selectors import accounts_of
 from kopiena.policy.evaluators import account_key_for, content_type_label, pick_language
 from kopiena.policy.forms import (
@@ -21,8 +22,10 @@ from kopiena.policy.forms import (
     LANGUAGE_AWARE,
     SECTION_FORMS,
     WEEKDAY_LABELS,
+    RouteRuleForm,
     YamlForm,
 )
+from kopiena.policy.lint import new_warnings, policy_warnings
 from kopiena.policy.schema import WEEKDAYS
 from kopiena.policy.selectors import (
     access_policy_version,
@@ -33,7 +36,7 @@ from kopiena.policy.selectors import (
     policy_versions,
 )
 from kopiena.policy.services import policy_import_yaml, policy_save
-from kopiena.policy.yaml_io import PolicyInvalid, check_policy
+from kopiena.policy.yaml_io import PolicyInvalid, check_policy, parse_policy
 from kopiena.teams.permissions import Perm
 from kopiena.teams.views import workspace_view
 
@@ -96,48 +99,94 @@ def policy_section(request: HttpRequest, ws: str, section: str) -> HttpResponse:
     extra = {"language": get_language() or "en"} if section in LANGUAGE_AWARE else {}
     if section in ACCOUNT_AWARE:
         extra["accounts"] = [
-            (account_key_for(a), f"{a.name} ({a.platform})") for a in accounts_of(access=request.access)
+            (account_key_for(a), account_label(a)) for a in accounts_of(access=request.access)
         ]
     form = form_class(request.POST if request.method == "POST" else None, document=document, **extra)
-    if request.method == "POST" and form.is_valid():
+    warnings = []
+    # A valid policy that cannot work as meant is saved only once the person confirms ("Save anyway").
+    if request.method == "POST" and form.is_valid() and not request.POST.get("confirm_warnings"):
+        warnings = new_warnings(form.new_document, current=document, workspace=request.access.workspace)
+    if request.method == "POST" and form.is_valid() and not warnings:
         version = policy_save(
             access=request.access, document=form.new_document, summary=form.cleaned_data["summary"]
         )
         messages.success(request, _("Saved as policy version %(number)s.") % {"number": version.number})
         return redirect("policy", ws=ws)
-    return render(request, form.page_template, {"form": form, "section": section})
+    return render(request, form.page_template, {"form": form, "section": section, "warnings": warnings})
+
+
+@workspace_view()
+def policy_route_rule(request: HttpRequest, ws: str, index: int | None = None) -> HttpResponse:
+    """One routing rule as a form (``index`` None: a new one). "Preview" shows what the rule would have
+    matched in the last 30 days without saving; "Save" stores a new policy version."""
+    from kopiena.inbox.selectors import route_rule_preview
+
+    _require_edit(request)
+    document = policy_current(workspace=request.access.workspace)
+    if index is not None and not 0 <= index < len(document.engagement.routing.rules):
+        raise Http404
+    form = RouteRuleForm(request.POST if request.method == "POST" else None, document=document, index=index)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            if form.rule_index is not None:  # a rule being removed has nothing to preview
+                preview = route_rule_preview(
+                    access=request.access, document=form.new_document, rule_index=form.rule_index
+                )
+        else:
+            version = policy_save(
+                access=request.access, document=form.new_document, summary=form.cleaned_data["summary"]
+            )
+            messages.success(request, _("Saved as policy version %(number)s.") % {"number": version.number})
+            return redirect("policy", ws=ws)
+    elif request.method == "GET" and index is not None:
+        preview = route_rule_preview(access=request.access, document=document, rule_index=index)
+    return render(
+        request, form.page_template, {"form": form, "section": "routing", "preview": preview, "index": index}
+    )
 
 
 @workspace_view()
 def policy_yaml(request: HttpRequest, ws: str) -> HttpResponse:
     workspace = request.access.workspace
     can_edit = request.access.can(Perm.POLICY_EDIT)
-    errors, checked = [], False
+    errors, checked, warnings = [], False, []
     if request.method == "POST":
         _require_edit(request)
         form = YamlForm(request.POST)
         if form.is_valid():
             text = form.cleaned_data["text"]
-            if request.POST.get("action") == "save":
+            action = request.POST.get("action")
+            if action in ("save", "save_anyway"):
                 try:
-                    version = policy_import_yaml(
-                        access=request.access, text=text, summary=form.cleaned_data["summary"]
-                    )
+                    if action == "save":  # warnings first; "Save anyway" confirms them
+                        warnings = new_warnings(
+                            parse_policy(text),
+                            current=policy_current(workspace=workspace),
+                            workspace=workspace,
+                        )
+                    if not warnings:
+                        version = policy_import_yaml(
+                            access=request.access, text=text, summary=form.cleaned_data["summary"]
+                        )
                 except PolicyInvalid as exc:
                     errors = exc.errors
                 else:
-                    messages.success(
-                        request, _("Saved as policy version %(number)s.") % {"number": version.number}
-                    )
-                    return redirect("policy", ws=ws)
+                    if not warnings:
+                        messages.success(
+                            request, _("Saved as policy version %(number)s.") % {"number": version.number}
+                        )
+                        return redirect("policy", ws=ws)
             else:
                 errors, checked = check_policy(text), True
+                if not errors:
+                    warnings = policy_warnings(parse_policy(text), workspace=workspace)
     else:
         form = YamlForm(initial={"text": policy_export_yaml(workspace=workspace)})
     return render(
         request,
         "policy/yaml.html",
-        {"form": form, "errors": errors, "checked": checked, "can_edit": can_edit},
+        {"form": form, "errors": errors, "checked": checked, "warnings": warnings, "can_edit": can_edit},
     )
 
 

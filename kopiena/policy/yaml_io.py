@@ -182,8 +182,9 @@ def _dotted(loc: tuple) -> str:
 
 
 def _message(error: dict) -> str:
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
+    from kopiena.policy.messages import plain_error
+
+    return plain_error(error)
 
 
 def parse_policy(text: str) -> PolicyDocument:

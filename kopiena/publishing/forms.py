@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kopiena.core.params import moment_in_range, out_of_range_message
+from kopiena.integrations.platforms import account_label
+from kopiena.publishing import platform
 from kopiena.publishing.content_types import content_types
 from kopiena.publishing.models import Post
 from kopiena.publishing.queues import Weekday
@@ -33,6 +35,41 @@ def parse_local(value: str, zone: str) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def alt_lines(alt_text: str | None) -> list[str]:
+    """The alt text field holds one line per file, in the order the files were chosen."""
+    return [line.strip() for line in (alt_text or "").splitlines() if line.strip()]
+
+
+def alt_text_problem(*, files: int, alt_text: str | None) -> str | None:
+    """The composer's alt-text rule, the same on save and in the live check: every file needs alt text."""
+    lines = len(alt_lines(alt_text))
+    if files == 1 and not lines:
+        return _("Add alt text so everyone can follow the post.")
+    if files > lines:
+        return _("Add one line of alt text per file: %(files)s files, %(lines)s lines.") % {
+            "files": files,
+            "lines": lines,
+        }
+    return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern): cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
 
 
 class PostForm(KopienaFormMixin, forms.Form):
@@ -62,19 +99,26 @@ class PostForm(KopienaFormMixin, forms.Form):
         required=False,
         help_text=_("One option per line."),
     )
-    media_file = forms.FileField(
-        label=_("Add an image or video file"),
+    media_file = MultipleFileField(
+        label=_("Add image or video files"),
         required=False,
-        help_text=_("JPEG, PNG, GIF or WebP images; MP4, MOV or WebM videos."),
+        help_text=_(
+            "JPEG, PNG, GIF or WebP images; MP4, MOV or WebM videos. Several at once where the platform "
+            "takes several."
+        ),
     )
     media_alt = forms.CharField(
-        label=_("Alt text for the file"),
+        label=_("Alt text for the files"),
         required=False,
-        help_text=_("Describe the image for people who cannot see it."),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "data-kp-lines-message": _("Write one line of alt text per chosen file.")}
+        ),
+        help_text=_("Describe each image for people who cannot see it: one line per file, in order."),
     )
 
-    def __init__(self, *args, accounts, workspace, post: Post | None = None, **kwargs):
+    def __init__(self, *args, accounts, workspace, post: Post | None = None, library=(), **kwargs):
         self.account_list = list(accounts)
+        self.zone = workspace.timezone
         if post is not None and "initial" not in kwargs:
             variants = {v.account_id: v.text for v in post.variants.all()}
             kwargs["initial"] = {
@@ -91,7 +135,25 @@ class PostForm(KopienaFormMixin, forms.Form):
                 **{f"variant_{pk}": text for pk, text in variants.items() if text != post.text},
             }
         super().__init__(*args, **kwargs)
-        self.fields["accounts"].choices = [(str(a.pk), f"{a.name} ({a.platform})") for a in self.account_list]
+        self.fields["accounts"].choices = [(str(a.pk), account_label(a)) for a in self.account_list]
+        if library:
+            self.fields["library"] = forms.MultipleChoiceField(
+                label=_("Reuse from the media library"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[
+                    (str(asset.pk), f"{asset} — {asset.alt_text or _('no alt text')}") for asset in library
+                ],
+                help_text=_("Files uploaded before, with the alt text kept with each."),
+            )
+        if post is None:  # a saved post is scheduled in its workflow card
+            self.fields["publish_at"] = forms.CharField(
+                label=_("Publish at"),
+                required=False,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
+                help_text=_("In %(zone)s. Kept with the draft as its planned time; empty: decide later.")
+                % {"zone": self.zone},
+            )
         types = content_types(workspace)  # the policy's, in its order
         if post is not None and post.content_type not in dict(types):  # a type the policy has since dropped
             types.append((post.content_type, post.content_type))
@@ -108,12 +170,35 @@ class PostForm(KopienaFormMixin, forms.Form):
         return [self[f"variant_{a.pk}"] for a in self.account_list]
 
     def main_fields(self):
-        return [self[name] for name in self.fields if not name.startswith("variant_")]
+        return [
+            self[name] for name in self.fields if not name.startswith("variant_") and name != "publish_at"
+        ]
+
+    def time_field(self):
+        return self["publish_at"] if "publish_at" in self.fields else None
 
     def clean(self):
         data = super().clean()
-        if data.get("media_file") and not (data.get("media_alt") or "").strip():
-            self.add_error("media_alt", _("Add alt text so everyone can follow the post."))
+        ceiling = platform.text_ceiling()
+        for name in ["text", "first_comment", *(f"variant_{a.pk}" for a in self.account_list)]:
+            value = data.get(name) or ""
+            if len(value) > ceiling:  # refused here, before any platform or policy rule reads it
+                self.add_error(name, platform.text_ceiling_message(len(value)))
+        missing_alt = alt_text_problem(
+            files=len(data.get("media_file") or []), alt_text=data.get("media_alt")
+        )
+        if missing_alt:
+            self.add_error("media_alt", missing_alt)
+        data["planned_at"] = None
+        raw = (data.get("publish_at") or "").strip()
+        if raw:
+            moment = parse_local(raw, self.zone)
+            if moment is None:
+                self.add_error("publish_at", _("Enter a date and time, or leave it empty."))
+            elif not moment_in_range(moment):
+                self.add_error("publish_at", out_of_range_message())
+            else:
+                data["planned_at"] = moment
         return data
 
     def service_kwargs(self) -> dict:
@@ -138,17 +223,17 @@ class PostForm(KopienaFormMixin, forms.Form):
         }
 
     def media_inputs(self) -> list[MediaInput]:
-        upload = self.cleaned_data.get("media_file")
-        if not upload:
-            return []
+        uploads = self.cleaned_data.get("media_file") or []
+        alts = alt_lines(self.cleaned_data.get("media_alt"))
         return [
             MediaInput(
                 file=upload,
                 mime_type=getattr(upload, "content_type", "") or "",
-                alt_text=self.cleaned_data["media_alt"].strip(),
+                alt_text=alt,
                 size_bytes=upload.size,
             )
-        ]
+            for upload, alt in zip(uploads, alts, strict=False)
+        ] + [MediaInput(asset_id=int(pk)) for pk in self.cleaned_data.get("library") or []]
 
 
 class CommentForm(KopienaFormMixin, forms.Form):

@@ -509,7 +509,14 @@ def _plan_row(
     )
     refusals = checks.refusals_of(found)
     if refusals:
-        raise ScheduleRefused(refusals, timezone=post.display_timezone)
+        proposed = checks.nearest_allowed_time(
+            refusals,
+            at=at,
+            recheck=lambda when: checks.policy_problems(
+                post=post, at=when, accounts=[account], planned=plan.deliveries
+            ),
+        )
+        raise ScheduleRefused(refusals, timezone=post.display_timezone, proposed_at=proposed)
     post.state, post.scheduled_at, post.policy_flags = PostState.SCHEDULED, at, checks.flags_of(found)
     post.approved_by, post.approved_at = access.user, moment
     plan.deliveries[account.pk].append((at, post.content_type, row.text, post.link))

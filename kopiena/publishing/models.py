@@ -122,6 +122,25 @@ class PostMedia(TimeStampedModel):
         ordering = ["post", "position", "id"]
 
 
+class MediaAsset(WorkspaceScopedModel):
+    """A file in the workspace's media library: every file uploaded in the composer, with its alt text, so a
+    later post reuses it (its ``PostMedia`` points at the same stored file). Checked by content on upload."""
+
+    file = models.FileField(_("file"), upload_to="library/%Y/%m/")
+    mime_type = models.CharField(_("type"), max_length=100)
+    alt_text = models.TextField(_("alt text"), blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
 class Variant(TimeStampedModel):
     """The post as one account will see it: text and media adapted to the platform.
 
@@ -184,7 +203,7 @@ class Delivery(WorkspaceScopedModel):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
-    idempotency_key = models.CharField(max_length=64, unique=True, default=_idempotency_key, editable=False)
+    idempotency_key = models.CharField(max_length=64, default=_idempotency_key, editable=False)
     remote_id = models.CharField(max_length=255, blank=True)
     remote_url = models.URLField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -199,19 +218,36 @@ class Delivery(WorkspaceScopedModel):
 
     class Meta:
         verbose_name_plural = "deliveries"
+        # Every claim and send rewrites the row in a new place (its state changes), so PostgreSQL inserts
+        # an entry into each full index every time: the scans are partial indexes, which take an entry
+        # only while a row is in the state they look for, and the idempotency key is a constraint (a
+        # unique=True CharField would add a second, pattern-ops index nobody reads).
         indexes = [
             # The due scan: WHERE state='pending' AND next_attempt_at <= now ORDER BY next_attempt_at.
-            models.Index(fields=["state", "next_attempt_at"], name="delivery_due_scan"),
-            # Lease recovery and reconcile: WHERE state IN (claimed, publishing, unconfirmed).
-            models.Index(fields=["state", "lease_expires_at"], name="delivery_lease_scan"),
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(state="pending"), name="delivery_due_scan"
+            ),
+            # Lease recovery: WHERE state IN (claimed, publishing) AND lease_expires_at < now.
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(state__in=["claimed", "publishing"]),
+                name="delivery_lease_scan",
+            ),
+            # Reconcile: WHERE state='unconfirmed' AND next_attempt_at <= now.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="unconfirmed"),
+                name="delivery_unconfirmed_scan",
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="delivery_idempotency_key_unique"),
             # A variant is delivered at most once at a time: rescheduling moves the delivery, not copies it.
             models.UniqueConstraint(
                 fields=["variant"],
                 condition=~models.Q(state__in=["failed", "cancelled"]),
                 name="delivery_one_live_per_variant",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -285,20 +321,5 @@ class PostComment(TimeStampedModel):
         ordering = ["post", "created_at"]
 
 
-class Notification(WorkspaceScopedModel):
-    """A message to one person (e.g. a failed delivery, with the platform's words and what to do), in that
-    person's language; shown under the bell and e-mailed once (``kopiena.publishing.notifications``)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="publishing_notifications"
-    )
-    kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+# Moved to the notifications room; the old name stays importable for callers written before the move.
+from kopiena.notifications.models import Notice as Notification  # noqa: E402, F401

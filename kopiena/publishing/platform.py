@@ -7,11 +7,15 @@ decides what each ``kopiena.connectors.errors`` class means for a delivery.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kopiena.connectors import registry
 from kopiena.connectors.base import Connector
@@ -146,19 +150,70 @@ class DraftVariant:
         self.account_id = account.pk
 
 
+# No platform takes more text than its declared limit; a text this many times the longest one is refused
+# before anything counts it (counting graphemes, weighting links and matching own links over 200,000
+# characters took seconds, and the answer could only be "too long").
+TEXT_CEILING_FACTOR = 2
+TEXT_CEILING_FLOOR = 10_000
+
+
+def text_ceiling() -> int:
+    """The most characters a post's text may have: twice the longest text any registered platform takes."""
+    longest = max((cls.limits.max_text_length for cls in registry.all()), default=0)
+    return TEXT_CEILING_FACTOR * max(longest, TEXT_CEILING_FLOOR)
+
+
+def text_ceiling_message(length: int) -> str:
+    return _("The text is %(length)s characters; no platform takes more than %(longest)s.") % {
+        "length": length,
+        "longest": text_ceiling() // TEXT_CEILING_FACTOR,
+    }
+
+
+@dataclass(frozen=True)
+class VariantCheck:
+    """A variant as its platform sees it: the text's length counted the platform's way (links weighted,
+    graphemes…), the platform's limit (0: none known) and every problem ``validate()`` finds."""
+
+    length: int
+    limit: int
+    problems: list[dict]
+    # The preview: the text as the platform shows it, and the link when the platform shows it as a card.
+    text: str = ""
+    link_card: str = ""
+    max_media: int = 0
+    platform_name: str = ""
+
+    @property
+    def link_domain(self) -> str:
+        return (urlsplit(self.link_card).hostname or "").removeprefix("www.")
+
+
 def validate_variant(variant: Variant | DraftVariant) -> list[dict]:
     """The connector's ``validate()`` for this variant as [{"code", "field", "message"}] (no network)."""
+    return check_variant(variant).problems
+
+
+def check_variant(variant: Variant | DraftVariant) -> VariantCheck:
+    """``validate_variant`` with the length the platform counts, so a header and an error never disagree."""
+    if len(variant.text) > text_ceiling():
+        problem = {"code": "too_long", "field": "text", "message": text_ceiling_message(len(variant.text))}
+        return VariantCheck(len(variant.text), 0, [problem])
     try:
         cls = connector_class(variant.account)
     except registry.RegistryError:
-        return [
-            {
-                "code": "no_connector",
-                "field": "account",
-                "message": _("Kopiena cannot publish to %(platform)s.")
-                % {"platform": variant.account.platform},
-            }
-        ]
+        return VariantCheck(
+            len(variant.text),
+            0,
+            [
+                {
+                    "code": "no_connector",
+                    "field": "account",
+                    "message": _("Kopiena cannot publish to %(platform)s.")
+                    % {"platform": variant.account.platform},
+                }
+            ],
+        )
     problems = [
         {
             "code": "media_not_downloaded",
@@ -184,9 +239,20 @@ def validate_variant(variant: Variant | DraftVariant) -> list[dict]:
         problems.append(
             {"code": "cannot_publish", "field": "account", "message": _("This account cannot publish posts.")}
         )
-        return problems
-    found = _validator(cls, variant.account.base_url).validate(draft_for(variant))
-    return problems + [{"code": p.code, "field": p.field, "message": p.message} for p in found]
+        return VariantCheck(len(variant.text), 0, problems)
+    validator = _validator(cls, variant.account.base_url)
+    draft = draft_for(variant)
+    found = validator.validate(draft)
+    length = validator.text_length(draft)
+    problems += [{"code": p.code, "field": p.field, "message": _translated(p, length)} for p in found]
+    # A platform may lower its limit for a kind of post (Telegram's caption under media): its own word wins.
+    limit = next(
+        (p.limit for p in found if p.code == "too_long" and p.field == "text" and p.limit),
+        cls.limits.max_text_length,
+    )
+    shown = validator.text_as_sent(draft)
+    card = draft.link if draft.link and draft.link not in shown else ""
+    return VariantCheck(length, limit, problems, shown, card, cls.limits.max_media, cls.name or cls.key)
 
 
 def publish(delivery: Delivery) -> PublishResult:
@@ -221,3 +287,66 @@ def can_measure(account: ConnectedAccount) -> bool:
 
 def fetch_metrics(account: ConnectedAccount, remote_ids: list[str]) -> dict[str, Metrics]:
     return connector_for(account).fetch_metrics(remote_ids)
+
+
+# The connectors' validation sentences (pure Python, English) in the reader's language: the fixed ones by their
+# text, the ones with numbers by their code (``_translated``).
+CONNECTOR_MESSAGES = (
+    gettext_noop("A Facebook video post carries one video only."),
+    gettext_noop("A LinkedIn post carries either a link card or images, not both."),
+    gettext_noop("A TikTok post needs a video."),
+    gettext_noop("A VK comment is text up to 16384 characters."),
+    gettext_noop("A YouTube comment is text only."),
+    gettext_noop("A YouTube post needs exactly one video file."),
+    gettext_noop("A link preview and media cannot share a post."),
+    gettext_noop("A local post needs a text (its summary)."),
+    gettext_noop("A poll cannot carry a link."),
+    gettext_noop("A poll cannot carry media."),
+    gettext_noop("A poll needs at least 2 options."),
+    gettext_noop("A post on X has a poll or media, not both."),
+    gettext_noop("A review reply is text only."),
+    gettext_noop("An Instagram post needs an image or a video."),
+    gettext_noop("An option is empty."),
+    gettext_noop("Google fetches the photo itself: it needs a public address."),
+    gettext_noop("Links in Instagram captions are not clickable."),
+    gettext_noop("Links in TikTok captions are not clickable."),
+    gettext_noop("Mastodon cannot attach media and a poll together."),
+    gettext_noop("Media attachments are not supported here."),
+    gettext_noop("Not a Telegram message id."),
+    gettext_noop("Only one image (the thumbnail) is possible."),
+    gettext_noop("Polls are not supported here."),
+    gettext_noop("Telegram posts are public, or silent (unlisted) at most."),
+    gettext_noop("The description may not contain < or >."),
+    gettext_noop("The first line (the title) is empty."),
+    gettext_noop("The link must be an http(s) address."),
+    gettext_noop("The poll ends too soon."),
+    gettext_noop("The poll needs a question."),
+    gettext_noop("The poll runs too long."),
+    gettext_noop("The post is empty."),
+    gettext_noop("The reply is empty."),
+    gettext_noop("The title may not contain < or >."),
+    gettext_noop("YouTube videos are public or unlisted here."),
+    gettext_noop("Threads/replies are not supported here."),
+    gettext_noop("Quote posts are not supported here."),
+    gettext_noop("Content warnings are not supported here."),
+    gettext_noop("Only public posts are possible here."),
+)
+
+
+def _translated(problem, length: int | None) -> str:
+    """A connector's ValidationProblem message in the active language (its English text when unknown)."""
+    if problem.code == "too_long" and problem.field == "text" and problem.limit and length is not None:
+        return _("The text is %(length)s characters; the limit is %(limit)s.") % {
+            "length": length,
+            "limit": problem.limit,
+        }
+    if problem.code == "too_many" and problem.field == "media" and problem.limit:
+        count = re.match(r"\d+", problem.message)
+        if count:
+            return _("%(count)s attachments; at most %(limit)s.") % {
+                "count": count.group(),
+                "limit": problem.limit,
+            }
+    if problem.message in CONNECTOR_MESSAGES:
+        return _(problem.message)
+    return problem.message

@@ -26,7 +26,8 @@ from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.core.params import check_moment, db_ids
 from kopiena.core.zones import require_zone
 from kopiena.integrations.models import AccountStatus, ConnectedAccount
-from kopiena.publishing import checks, media_types
+from kopiena.notifications.services import notices_done, notify, post_target
+from kopiena.publishing import checks, media_types, platform
 from kopiena.publishing.content_types import check_content_type
 from kopiena.publishing.models import (
     EDITABLE_POST_STATES,
@@ -35,6 +36,7 @@ from kopiena.publishing.models import (
     ContentType,
     Delivery,
     DeliveryState,
+    MediaAsset,
     Post,
     PostComment,
     PostMedia,
@@ -42,7 +44,7 @@ from kopiena.publishing.models import (
     Variant,
 )
 from kopiena.teams.permissions import Perm
-from kopiena.teams.selectors import Access
+from kopiena.teams.selectors import Access, users_with_perm
 
 # A post scheduled this far in the past is a mistake, not "publish now".
 PAST_SCHEDULE_TOLERANCE = timedelta(minutes=1)
@@ -57,16 +59,19 @@ class MediaInput:
     mime_type: str = ""
     alt_text: str = ""
     size_bytes: int | None = None
+    asset_id: int | None = None  # a file of the workspace's media library, reused (its alt text unless given)
 
 
 class ScheduleRefused(DomainError):
     """``post_schedule``/``post_reschedule`` refused: ``problems`` says which rules, ``proposed_at`` the
-    nearest time every time-based rule allows (None when no time would help, e.g. text too long)."""
+    nearest time at which every check passes (``checks.nearest_allowed_time``; None when no time would
+    help, e.g. text too long)."""
 
-    def __init__(self, problems: list[checks.Problem], *, timezone: str = "UTC"):
+    def __init__(
+        self, problems: list[checks.Problem], *, timezone: str = "UTC", proposed_at: datetime | None = None
+    ):
         self.problems = problems
-        proposals = [p.proposed_at for p in problems if p.proposed_at is not None]
-        self.proposed_at = max(proposals) if proposals else None
+        self.proposed_at = proposed_at
         self.overridable = all(p.overridable for p in problems)
         message = " ".join(p.message for p in problems)
         if self.proposed_at is not None:
@@ -148,11 +153,32 @@ def _checked_upload(item: MediaInput) -> MediaInput:
     return replace(item, mime_type=sniffed)
 
 
-def _add_media(post: Post, media: list[MediaInput]) -> list[PostMedia]:
+def _from_library(post: Post, item: MediaInput) -> MediaInput:
+    """A library file as a media input: the same stored file, its alt text unless the post gives one."""
+    if item.asset_id is None:
+        return item
+    if not db_ids([item.asset_id]):
+        raise Http404
+    asset = MediaAsset.objects.filter(workspace_id=post.workspace_id, pk=item.asset_id).first()
+    if asset is None:
+        raise Http404  # another workspace's file does not exist for this actor
+    return replace(
+        item,
+        file=asset.file.name,
+        mime_type=asset.mime_type,
+        alt_text=item.alt_text or asset.alt_text,
+        size_bytes=asset.size_bytes,
+    )
+
+
+def _add_media(post: Post, media: list[MediaInput], *, user=None) -> list[PostMedia]:
+    """Attach ``media`` after the post's files. Uploads are checked by content and kept in the workspace's
+    media library (with their alt text); library files are reused, not copied."""
     start = post.media.count()
-    media = [_checked_upload(item) for item in media]
-    return [
-        PostMedia.objects.create(
+    media = [_checked_upload(item) if item.asset_id is None else _from_library(post, item) for item in media]
+    created = []
+    for n, item in enumerate(media):
+        row = PostMedia.objects.create(
             post=post,
             position=start + n,
             url=item.url,
@@ -161,8 +187,17 @@ def _add_media(post: Post, media: list[MediaInput]) -> list[PostMedia]:
             alt_text=item.alt_text,
             size_bytes=item.size_bytes,
         )
-        for n, item in enumerate(media)
-    ]
+        if item.asset_id is None and row.file:
+            MediaAsset.objects.create(
+                workspace_id=post.workspace_id,
+                file=row.file.name,
+                mime_type=row.mime_type,
+                alt_text=row.alt_text,
+                size_bytes=row.size_bytes,
+                uploaded_by=user,
+            )
+        created.append(row)
+    return created
 
 
 def _sync_variants(post: Post, accounts: list[ConnectedAccount], texts: dict[int, str]) -> None:
@@ -191,6 +226,14 @@ def variant_validate(*, variant: Variant) -> Variant:
     return variant
 
 
+def _check_text_size(*texts: str | None) -> None:
+    """Refuse at once a text far beyond every platform's limit (``platform.text_ceiling``): nothing would
+    publish it, and checking it rule by rule would take seconds."""
+    longest = max((len(t) for t in texts if t), default=0)
+    if longest > platform.text_ceiling():
+        raise DomainError(platform.text_ceiling_message(longest), field="text", code="text_too_long")
+
+
 def _approval_needed(post: Post) -> bool:
     """Per-account setting or the policy's approval rules (author's role, link posts, listed accounts)."""
     return checks.policy_requires_approval(post=post)
@@ -217,12 +260,15 @@ def post_create(
     timezone: str = "",
     media: list[MediaInput] | None = None,
     variant_texts: dict[int, str] | None = None,
+    planned_at: datetime | None = None,
 ) -> Post:
     """Draft a post for ``account_ids`` (one variant each, text copied unless ``variant_texts`` adapts it).
 
-    Anyone with ``post.draft`` (contributors included). The post starts as a draft.
+    Anyone with ``post.draft`` (contributors included). The post starts as a draft; ``planned_at`` (the
+    week planner) puts the draft on the calendar at the time it is meant for, which scheduling proposes.
     """
     access.require(Perm.POST_DRAFT)
+    _check_text_size(text, first_comment, *(variant_texts or {}).values())
     check_content_type(access.workspace, content_type)
     timezone = require_zone(timezone, allow_empty=True)
     accounts = _accounts(access, account_ids)
@@ -240,8 +286,9 @@ def post_create(
         poll_options=list(poll_options or []),
         poll_duration_seconds=poll_duration_seconds,
         timezone=timezone,
+        scheduled_at=planned_at,
     )
-    _add_media(post, media or [])
+    _add_media(post, media or [], user=access.user)
     _sync_variants(post, accounts, variant_texts or {})
     _save_flags(post, _unscheduled_flags(post))
     _audit(access, "post.create", post, None)
@@ -269,6 +316,7 @@ def post_update(
 ) -> Post:
     """Change the fields given (None = leave as is). Contributors: own drafts only; managers: any
     unpublished post. Editing an approved or scheduled post keeps its state; variants are re-validated."""
+    _check_text_size(text, first_comment, *(variant_texts or {}).values())
     post = _post_for_update(access, post_id)
     _require_can_edit(access, post)
     if content_type is not None:
@@ -293,7 +341,7 @@ def post_update(
             setattr(post, name, value)
     post.save()
     if add_media:
-        new_media = _add_media(post, add_media)
+        new_media = _add_media(post, add_media, user=access.user)
         for variant in post.variants.all():
             variant.media.add(*new_media)
     accounts = (
@@ -337,7 +385,49 @@ def post_submit(*, access: Access, post_id: int) -> Post:
     post.save(update_fields=["state", "submitted_at", "updated_at"])
     ApprovalRequest.objects.create(post=post, requested_by=access.user)
     _audit(access, "post.submit", post, before)
+    notify(
+        workspace_id=access.workspace.pk,
+        recipients=[
+            u
+            for u in users_with_perm(workspace=access.workspace, perm=Perm.POST_APPROVE)
+            if u.pk != access.user.pk
+        ],
+        kind="publishing.review_requested",
+        params={"author": _person(access.user), "excerpt": _excerpt(post)},
+        target=post_target(post.pk),
+        post=post,
+    )
     return post
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _excerpt(post: Post) -> str:
+    text = " ".join((post.text or "").split())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _review_outcome(access: Access, post: Post, *, approved: bool, comment: str) -> None:
+    """Whoever was asked to review is done; the author (when someone else) hears the outcome."""
+    notices_done(
+        workspace_id=access.workspace.pk, target=post_target(post.pk), kinds=["publishing.review_requested"]
+    )
+    if post.author_id == access.user.pk:
+        return
+    notify(
+        workspace_id=access.workspace.pk,
+        recipients=[post.author],
+        kind="publishing.approved" if approved else "publishing.sent_back",
+        params={
+            "reviewer": _person(access.user),
+            "excerpt": _excerpt(post),
+            "comment": comment.strip()[:500],
+        },
+        target=post_target(post.pk),
+        post=post,
+    )
 
 
 def _close_request(post: Post, access: Access, decision: str) -> ApprovalRequest | None:
@@ -366,6 +456,7 @@ def post_approve(*, access: Access, post_id: int, comment: str = "") -> Post:
     post.approved_at = now()
     post.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
     _audit(access, "post.approve", post, before, comment=comment)
+    _review_outcome(access, post, approved=True, comment=comment)
     return post
 
 
@@ -384,6 +475,7 @@ def post_send_back(*, access: Access, post_id: int, comment: str) -> Post:
     post.state = PostState.DRAFT
     post.save(update_fields=["state", "updated_at"])
     _audit(access, "post.send_back", post, before, comment=comment)
+    _review_outcome(access, post, approved=False, comment=comment)
     return post
 
 
@@ -431,7 +523,11 @@ def _check_schedule(
         return [], flags
     reason = (override_reason or "").strip()
     if not reason or not all(p.overridable for p in problems):
-        raise ScheduleRefused(problems, timezone=post.display_timezone)
+        raise ScheduleRefused(
+            problems,
+            timezone=post.display_timezone,
+            proposed_at=checks.schedule_proposal(post=post, at=at, problems=problems),
+        )
     if not access.can(Perm.POLICY_OVERRIDE):
         raise NotPermitted(_("Only a manager can schedule against the communication policy."))
     return problems, flags

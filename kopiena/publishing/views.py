@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kopiena.analytics.selectors import best_times
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError, NotPermitted
 from kopiena.core.params import day_in_range, db_ids, moment_in_range, out_of_range_message
@@ -29,6 +32,7 @@ from kopiena.integrations.selectors import accounts_of
 from kopiena.policy import evaluators
 from kopiena.policy.selectors import policy_current
 from kopiena.publishing import checks, exporters, ical, import_files, importers, platform, queues
+from kopiena.publishing.calendar_labels import GENERIC_ICON, account_badge, short_title
 from kopiena.publishing.content_types import content_type_colour, content_types
 from kopiena.publishing.forms import (
     CommentForm,
@@ -37,12 +41,17 @@ from kopiena.publishing.forms import (
     PostForm,
     QueueSlotForm,
     ScheduleForm,
+    alt_text_problem,
+    parse_local,
     split_list,
 )
 from kopiena.publishing.models import ContentType, Post, PostState, Variant
 from kopiena.publishing.selectors import (
     access_post,
     deliveries_for_post,
+    drafts_of,
+    media_library,
+    post_title,
     posts_awaiting_review,
     posts_for_calendar,
 )
@@ -105,11 +114,10 @@ def _error_message(exc: DomainError) -> str:
 def calendar(request: HttpRequest, ws: str) -> HttpResponse:
     workspace = request.access.workspace
     accounts = list(accounts_of(access=request.access))
-    themes = sorted(
-        {t for t in Post.objects.filter(workspace=workspace).values_list("theme", flat=True).distinct() if t}
-    )
+    themes = _themes(workspace)
     config = {
         "eventsUrl": reverse("calendar_events", kwargs={"ws": ws}),
+        "daysUrl": reverse("calendar_days", kwargs={"ws": ws}),
         "moveUrlTemplate": reverse("post_move", kwargs={"ws": ws, "post_id": 0}),
         "timeZone": zone_name_of(workspace.timezone),
         "locale": get_language() or "en",
@@ -136,7 +144,84 @@ def calendar(request: HttpRequest, ws: str) -> HttpResponse:
             "config": config,
             "filters": _filters(request),
             "slot_rows": _next_slots(accounts),
+            **_undated_panel(request, _filters(request)["states"]),
         },
+    )
+
+
+DRAFTS_PAGE_SIZE = 50
+# The calendar's "Drafts without a date" panel lists this many; the Drafts page has the rest.
+UNDATED_IN_PANEL = 8
+
+
+def _draft_rows(posts, zone: ZoneInfo, workspace) -> list[dict]:
+    labels = dict(content_types(workspace))
+    return [
+        {
+            "post": post,
+            "title": post_title(post.text),
+            "accounts": [variant.account for variant in post.variants.all()],
+            "type_label": labels.get(post.content_type, post.content_type),
+            "colour": content_type_colour(post.content_type),
+            "at": post.scheduled_at.astimezone(zone) if post.scheduled_at else None,
+        }
+        for post in posts
+    ]
+
+
+@require_GET
+@workspace_view()
+def drafts(request: HttpRequest, ws: str) -> HttpResponse:
+    """Every draft, with a date or without: a draft without one is on no calendar view, so it is found here.
+
+    ``?panel=1`` answers the calendar's "Drafts without a date" panel (htmx, with the calendar's filters):
+    empty when the calendar's State filter asks only for other states."""
+    filters = _filters(request)
+    states = filters.pop("states")
+    zone = _zone(request)
+    workspace = request.access.workspace
+    if request.GET.get("panel"):
+        return render(request, "publishing/_undated_drafts.html", _undated_panel(request, states))
+    undated_only = request.GET.get("undated") == "1"
+    page = Paginator(
+        drafts_of(access=request.access, undated_only=undated_only, **filters), DRAFTS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = [("account", pk) for pk in filters["account_ids"]]
+    query += [("type", v) for v in filters["content_types"]] + [("theme", v) for v in filters["themes"]]
+    query += [("undated", "1")] if undated_only else []
+    return render(
+        request,
+        "publishing/drafts.html",
+        {
+            "page_obj": page,
+            "rows": _draft_rows(page, zone, workspace),
+            "accounts": accounts_of(access=request.access),
+            "content_types": content_types(workspace),
+            "themes": _themes(workspace),
+            "filters": filters,
+            "undated_only": undated_only,
+            "filtered": bool(query),
+            "query": urlencode(query),
+        },
+    )
+
+
+def _undated_panel(request: HttpRequest, states: list[str]) -> dict:
+    """The calendar's panel of drafts without a date: shown for "Any state" and for a filter with Draft."""
+    if states and PostState.DRAFT not in states:
+        return {"undated_rows": [], "undated_total": 0, "undated_shown": False}
+    filters = _filters(request)
+    filters.pop("states")
+    posts = drafts_of(access=request.access, undated_only=True, **filters)
+    total = posts.count()
+    rows = _draft_rows(posts[:UNDATED_IN_PANEL], _zone(request), request.access.workspace)
+    # With "Any state" the panel shows only when there is such a draft; with State = Draft, always.
+    return {"undated_rows": rows, "undated_total": total, "undated_shown": bool(total) or bool(states)}
+
+
+def _themes(workspace) -> list[str]:
+    return sorted(
+        {t for t in Post.objects.filter(workspace=workspace).values_list("theme", flat=True).distinct() if t}
     )
 
 
@@ -163,7 +248,11 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
     if end <= start or end - start > MAX_RANGE:
         return JsonResponse({"error": _("Ask for at most 400 days at once.")}, status=400)
     entries = posts_for_calendar(access=request.access, start=start, end=end, **_filters(request))
-    names = dict(accounts_of(access=request.access).values_list("pk", "name"))
+    badges = {
+        pk: account_badge(account_id=pk, name=name, platform=platform_key)
+        for pk, name, platform_key in accounts_of(access=request.access).values_list("pk", "name", "platform")
+    }
+    unknown = {"name": "?", "initials": "?", "colour": "#5b6770", "icon": GENERIC_ICON, "platform": ""}
     can_move = request.access.can(Perm.POST_SCHEDULE)
     # A month holds a thousand posts or more: everything that is the same for many of them is worked out
     # once here (reverse() alone was 30 µs a post), which keeps the request well under 50 ms.
@@ -171,12 +260,13 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
     colours = {key: content_type_colour(key) for key in {entry.content_type for entry in entries}}
     state_labels = {value: str(label) for value, label in PostState.choices}
     edit_url = reverse("post_edit", kwargs={"ws": ws, "post_id": _URL_ID}).replace(str(_URL_ID), "{}")
+    can_open = request.access.can(Perm.POST_DRAFT)  # the post's page needs it: no link a role cannot open
     events = [
         {
             "id": str(entry.id),
-            "title": entry.title or labels.get(entry.content_type, entry.content_type),
+            "title": (title := entry.title or labels.get(entry.content_type, entry.content_type)),
             "start": _local(entry.scheduled_at, zone),
-            "url": edit_url.format(entry.id),
+            "url": edit_url.format(entry.id) if can_open else "",
             "backgroundColor": colours[entry.content_type],
             "borderColor": colours[entry.content_type],
             "editable": can_move and entry.state == PostState.SCHEDULED,
@@ -186,7 +276,9 @@ def calendar_events(request: HttpRequest, ws: str) -> JsonResponse:
                 "stateLabel": state_labels[entry.state],
                 "contentType": entry.content_type,
                 "theme": entry.theme,
-                "accounts": [names.get(pk, "?") for pk in entry.account_ids],
+                "shortTitle": short_title(title),
+                "accounts": [badges.get(pk, unknown)["name"] for pk in entry.account_ids],
+                "accountBadges": [badges.get(pk, unknown) for pk in entry.account_ids],
                 "flags": list(entry.flags),
             },
         }
@@ -251,6 +343,13 @@ def _render_composer(request: HttpRequest, form: PostForm, post: Post | None, st
     context = {"form": form, "post": post, "is_new": post is None}
     if post is not None:
         zone = post.display_timezone
+        # A refusal's proposal (post_schedule_view), shown again only if it is a readable future time.
+        proposed = parse_local(request.GET.get("proposed", ""), zone)
+        if proposed is not None and moment_in_range(proposed) and proposed > now():
+            context["proposed"] = {
+                "value": proposed.strftime("%Y-%m-%dT%H:%M"),
+                "label": proposed.strftime("%Y-%m-%d %H:%M"),
+            }
         context.update(
             {
                 "schedule_form": ScheduleForm(
@@ -286,10 +385,21 @@ def _post_permissions(request: HttpRequest, post: Post) -> dict:
 def post_new(request: HttpRequest, ws: str) -> HttpResponse:
     accounts = accounts_of(access=request.access)
     if request.method == "POST":
-        form = PostForm(request.POST, request.FILES, accounts=accounts, workspace=request.access.workspace)
+        form = PostForm(
+            request.POST,
+            request.FILES,
+            accounts=accounts,
+            workspace=request.access.workspace,
+            library=media_library(access=request.access),
+        )
         if form.is_valid():
             try:
-                post = post_create(access=request.access, media=form.media_inputs(), **form.service_kwargs())
+                post = post_create(
+                    access=request.access,
+                    media=form.media_inputs(),
+                    planned_at=form.cleaned_data["planned_at"],
+                    **form.service_kwargs(),
+                )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, _error_message(exc))
             else:
@@ -305,9 +415,13 @@ def post_new(request: HttpRequest, ws: str) -> HttpResponse:
         initial["accounts"] = [wanted]
     if request.GET.get("theme"):
         initial["theme"] = request.GET["theme"][:80]
-    return _render_composer(
-        request, PostForm(accounts=accounts, initial=initial, workspace=request.access.workspace), None
+    form = PostForm(
+        accounts=accounts,
+        initial=initial,
+        workspace=request.access.workspace,
+        library=media_library(access=request.access),
     )
+    return _render_composer(request, form, None)
 
 
 @workspace_view(perm=Perm.POST_DRAFT)
@@ -316,7 +430,12 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
     accounts = accounts_of(access=request.access)
     if request.method == "POST":
         form = PostForm(
-            request.POST, request.FILES, accounts=accounts, post=post, workspace=request.access.workspace
+            request.POST,
+            request.FILES,
+            accounts=accounts,
+            post=post,
+            workspace=request.access.workspace,
+            library=media_library(access=request.access),
         )
         if form.is_valid():
             try:
@@ -332,9 +451,13 @@ def post_edit(request: HttpRequest, ws: str, post_id: int) -> HttpResponse:
                 messages.success(request, _("Post saved."))
                 return redirect("post_edit", ws=ws, post_id=post.pk)
         return _render_composer(request, form, post, status=400)
-    return _render_composer(
-        request, PostForm(accounts=accounts, post=post, workspace=request.access.workspace), post
+    form = PostForm(
+        accounts=accounts,
+        post=post,
+        workspace=request.access.workspace,
+        library=media_library(access=request.access),
     )
+    return _render_composer(request, form, post)
 
 
 @require_POST
@@ -360,7 +483,16 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
             continue
         text = request.POST.get(f"variant_{account.pk}", "").strip() or draft.text
         variant = platform.DraftVariant(post=draft, account=account, text=text, media=media)
-        rows.append((account, len(text), platform.validate_variant(variant)))
+        rows.append((account, platform.check_variant(variant)))
+    missing_alt = alt_text_problem(files=_chosen(request), alt_text=request.POST.get("media_alt"))
+    if len(draft.text) > platform.text_ceiling():  # only "too long" can be said of it, and at once
+        context = {
+            "rows": rows,
+            "checked": True,
+            "missing_alt": missing_alt,
+            "too_long": platform.text_ceiling_message(len(draft.text)),
+        }
+        return render(request, "publishing/_problems.html", context)
     policy = policy_current(workspace=request.access.workspace)
     links = evaluators.check_links(policy, draft.text, draft.link, draft.link_context, 0, 0)
     link_notes = [v.message for v in links if not v.blocking]  # flags: scheduling goes ahead
@@ -368,7 +500,7 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
     at = saved.scheduled_at if saved and saved.scheduled_at else now()
     mix_notes = [
         note
-        for account, _length, _problems in rows
+        for account, _check in rows
         for note in _mix_notes(policy, account, draft.content_type, at, saved.pk if saved else None)
     ]
     context = {
@@ -376,9 +508,48 @@ def post_validate(request: HttpRequest, ws: str) -> HttpResponse:
         "link_notes": link_notes,
         "link_refusals": link_refusals,
         "mix_notes": mix_notes,
-        "checked": bool(rows),
+        "missing_alt": missing_alt,
+        "media_count": len(media) + _chosen(request),
+        "checked": bool(rows) or bool(missing_alt),
     }
     return render(request, "publishing/_problems.html", context)
+
+
+def _chosen(request: HttpRequest) -> int:
+    """How many files the composer has chosen but not uploaded yet (composer.js keeps ``media_chosen``)."""
+    raw = request.POST.get("media_chosen", "")
+    return min(int(raw), 100) if raw.isdigit() else 0
+
+
+@require_GET
+@workspace_view(perm=Perm.POST_DRAFT)
+def post_next_slot(request: HttpRequest, ws: str) -> JsonResponse:
+    """The composer's "next free slot": the first free slot of the chosen account's queue that the policy's
+    time rules allow, as ``{"local": "YYYY-MM-DDTHH:MM"}`` in the workspace's zone, or ``{"local": null,
+    "reason": …}``."""
+    accounts = {str(a.pk): a for a in accounts_of(access=request.access)}
+    account = accounts.get(request.GET.get("account", ""))
+    if account is None:
+        return JsonResponse({"local": None, "reason": _("Choose an account first.")})
+    draft = Post(
+        workspace=request.access.workspace,
+        content_type=request.GET.get("content_type", ContentType.TEXT)[:40],
+        link=request.GET.get("link", "")[:2000],
+    )
+    moment = queues.next_free_slot(
+        account,
+        allowed=lambda when: (
+            not checks.refusals_of(checks.policy_problems(post=draft, at=when, accounts=[account]))
+        ),
+    )
+    if moment is None:
+        return JsonResponse(
+            {
+                "local": None,
+                "reason": _("No free queue slot in the next weeks. Add time slots or pick a time."),
+            }
+        )
+    return JsonResponse({"local": _local(moment, _zone(request))[:16], "reason": ""})
 
 
 def _mix_notes(policy, account, content_type: str, at: datetime, post_id: int | None) -> list[str]:
@@ -466,6 +637,10 @@ def post_schedule_view(request: HttpRequest, ws: str, post_id: int) -> HttpRespo
         action(access=request.access, post_id=post_id, at=moment.astimezone(UTC), override_reason=reason)
     except ScheduleRefused as refused:
         messages.error(request, refused.message)
+        if refused.proposed_at is not None:  # offered in one click ("Use this time") on the post page
+            target = reverse("post_edit", kwargs={"ws": ws, "post_id": post_id})
+            local = _local(refused.proposed_at, ZoneInfo(post.display_timezone))[:16]
+            return redirect(f"{target}?{urlencode({'proposed': local})}")
     except NotPermitted as exc:
         raise PermissionDenied(_error_message(exc)) from exc
     except DomainError as exc:
@@ -613,7 +788,12 @@ def queue_list(request: HttpRequest, ws: str) -> HttpResponse:
                 return redirect("queues", ws=ws)
     slots = list(queues.queue_slots(access=request.access))
     by_account = [
-        (account, [s for s in slots if s.account_id == account.pk], moment)
+        (
+            account,
+            [s for s in slots if s.account_id == account.pk],
+            moment,
+            best_times(workspace=request.access.workspace, account_id=account.pk),  # issue 13 item 4
+        )
         for account, moment in _next_slots(accounts)
     ]
     return render(

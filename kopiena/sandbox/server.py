@@ -13,6 +13,8 @@ code that ``/oauth/token`` exchanges for the brand account's token.
 
 from __future__ import annotations
 
+import html
+import queue
 import re
 import secrets
 from email.parser import BytesParser
@@ -79,6 +81,12 @@ class SandboxServer:
         )
         self.access_token = self.state.issue_token(self.account.id, access_token)
         self.audience = None
+        # Streaming (GET /api/v1/streaming/user): a heartbeat comment this often; ``close_streams``
+        # ends the open ones, ``refuse_streams`` answers new ones 503 (the streaming server is down).
+        self.stream_heartbeat_seconds = 15.0
+        self.refusing_streams = False
+        self._stream_generation = 0
+        self._streams_open = 0
         self._install_routes()
 
     # Public API ------------------------------------------------------------------------------
@@ -146,6 +154,57 @@ class SandboxServer:
         author = author or self._someone()
         return self.state.post(author.id, f"@{self.handle} {text}")
 
+    def edit(self, status_id: str, text: str) -> Status:
+        """The author edits their status (a comment under our post, a mention)."""
+        return self.state.edit(status_id, text)
+
+    def remove(self, status_id: str) -> None:
+        """The author deletes their status."""
+        self.state.remove(status_id)
+
+    def close_streams(self) -> None:
+        """End every open streaming connection (clients see the connection close)."""
+        with self.state.lock:
+            self._stream_generation += 1
+
+    def refuse_streams(self, refusing: bool = True) -> None:
+        self.refusing_streams = refusing
+
+    @property
+    def streams_open(self) -> int:
+        return self._streams_open
+
+    def _streaming_user(self, request, match, me: Account) -> Response:
+        if self.refusing_streams:
+            return _error("Streaming API is unavailable", 503)
+        events: queue.Queue = queue.Queue()
+
+        def listener(account_id: str, event: str, data: str) -> None:
+            if account_id == me.id:
+                events.put((event, data))
+
+        with self.state.lock:
+            generation = self._stream_generation
+            self.state.listeners.append(listener)
+            self._streams_open += 1
+
+        def body():
+            try:
+                yield b":)\n"
+                while generation == self._stream_generation:
+                    try:
+                        event, data = events.get(timeout=self.stream_heartbeat_seconds)
+                    except queue.Empty:
+                        yield b":thump\n"
+                        continue
+                    yield f"event: {event}\ndata: {data}\n\n".encode()
+            finally:
+                with self.state.lock:
+                    self.state.listeners.remove(listener)
+                    self._streams_open -= 1
+
+        return Response(200, headers={"Content-Type": "text/event-stream"}, stream=body())
+
     def _someone(self) -> Account:
         with self.state.lock:
             others = [a for a in self.state.accounts.values() if a.id != self.account.id]
@@ -170,8 +229,13 @@ class SandboxServer:
         add("POST", r"/api/v2/media", self._authed(self._upload_media))
         add("GET", r"/api/v1/media/(?P<id>\d+)", self._authed(self._get_media))
         add("GET", r"/api/v1/notifications", self._authed(self._notifications))
+        add("GET", r"/api/v1/streaming/user", self._authed(self._streaming_user))
         add("GET", r"/api/v2/search", self._authed(self._search))
         add("GET", r"/api/v1/timelines/tag/(?P<tag>\w+)", self._authed(self._tag_timeline))
+        # The web pages a status's "url"/"uri" and an account's "url" point to (the delivery's "open" link).
+        add("GET", r"/@(?P<username>[\w.-]+)/(?P<id>\d+)", self._status_page)
+        add("GET", r"/@(?P<username>[\w.-]+)", self._profile_page)
+        add("GET", r"/users/(?P<username>[\w.-]+)/statuses/(?P<id>\d+)", self._status_uri)
         add("GET", r"/listening/forum\.xml", self._forum_feed)  # a feed for the demo's listening
         add("GET", r"/listening/rival\.xml", self._rival_feed)  # a competitor's feed (demo Competitors)
 
@@ -372,6 +436,61 @@ class SandboxServer:
             statuses = [self.state.status_json(s) for s in _paginate(found, request)]
         return Response.json({"accounts": [], "statuses": statuses, "hashtags": []})
 
+    def _public_status(self, username: str, status_id: str) -> tuple[Account, Status] | None:
+        """The status ``status_id`` if ``username`` wrote it and anyone may read it (not a direct message)."""
+        with self.state.lock:
+            status = self.state.statuses.get(status_id)
+            account = self.state.account_by_username(username)
+            if status is None or account is None or status.account_id != account.id:
+                return None
+            if status.visibility in ("direct", "private"):
+                return None
+            return account, status
+
+    def _status_page(self, request: Request, match) -> Response:
+        """The status's web page (its ``url``), as the real server serves one: author, text, time, counts."""
+        found = self._public_status(match["username"], match["id"])
+        if found is None:
+            return _page("Not found", "<p>The page you are looking for isn't here.</p>", status=404)
+        account, status = found
+        data = self.state.status_json(status)
+        body = (
+            f'<article class="status" data-status-id="{status.id}">'
+            f'<p class="author"><a href="{html.escape(data["account"]["url"])}">'
+            f"{html.escape(account.display_name)}</a> @{html.escape(account.username)}</p>"
+            f'<div class="content">{data["content"]}</div>'
+            f'<p class="meta"><time datetime="{data["created_at"]}">{data["created_at"]}</time> · '
+            f"{data['replies_count']} replies · {data['reblogs_count']} boosts · "
+            f"{data['favourites_count']} favourites</p></article>"
+        )
+        return _page(f"{account.display_name}: {status.text[:60]}", body)
+
+    def _status_uri(self, request: Request, match) -> Response:
+        """A status's ActivityPub ``uri`` opened in a browser redirects to its page, as on Mastodon."""
+        found = self._public_status(match["username"], match["id"])
+        if found is None:
+            return _page("Not found", "<p>The page you are looking for isn't here.</p>", status=404)
+        account, status = found
+        return Response(302, b"", {"Location": f"{self.base_url}/@{account.username}/{status.id}"})
+
+    def _profile_page(self, request: Request, match) -> Response:
+        """An account's web page (its ``url``): name and its latest public statuses, linked."""
+        with self.state.lock:
+            account = self.state.account_by_username(match["username"])
+            if account is None:
+                return _page("Not found", "<p>The page you are looking for isn't here.</p>", status=404)
+            statuses = sorted(
+                (s for s in self.state.statuses.values()
+                 if s.account_id == account.id and s.visibility in ("public", "unlisted")),
+                key=lambda s: int(s.id), reverse=True,
+            )[:PAGE_LIMIT]  # fmt: skip
+        items = "".join(
+            f'<li><a href="{self.base_url}/@{html.escape(account.username)}/{s.id}">{html.escape(s.text[:80])}</a></li>'
+            for s in statuses
+        )
+        body = f"<h1>{html.escape(account.display_name)}</h1><p>@{html.escape(account.username)}</p><ul>{items}</ul>"
+        return _page(account.display_name, body)
+
     def _rival_feed(self, request: Request, match) -> Response:
         from kopiena.sandbox.competitor import rival_feed
 
@@ -388,6 +507,15 @@ class SandboxServer:
             found = [s for s in self.state.statuses.values() if f"#{tag}" in s.text.lower()
                      and re.search(rf"#{re.escape(tag)}\b", s.text.lower())]  # fmt: skip
             return Response.json([self.state.status_json(s) for s in _paginate(found, request)])
+
+
+def _page(title: str, body: str, *, status: int = 200) -> Response:
+    """A minimal HTML page of the sandbox's web interface (``body`` is HTML, already escaped)."""
+    document = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} – Sandbox'
+        f"</title></head><body><main>{body}</main></body></html>"
+    )
+    return Response.text(document, status=status, content_type="text/html; charset=utf-8")
 
 
 def _paginate(rows: list, request: Request) -> list:

@@ -51,6 +51,7 @@ class Status:
     mention_ids: list[str] = field(default_factory=list)
     favourited_by: set[str] = field(default_factory=set)
     reblogged_by: set[str] = field(default_factory=set)
+    edited_at: datetime | None = None
 
 
 @dataclass
@@ -85,6 +86,8 @@ class SandboxState:
         self.apps: dict[str, dict[str, str]] = {}  # client_id → app
         self.codes: dict[str, str] = {}  # authorization code → client_id
         self.idempotency: dict[tuple[str, str], str] = {}  # (account, key) → status id
+        # Streaming subscribers: called with (account id, event name, data) for each pushed event.
+        self.listeners: list[Any] = []
 
     # Persistence (so the demo's posts and comments survive a restart of `kopiena run`) -----------
     def save(self, path: Path) -> None:
@@ -94,6 +97,7 @@ class SandboxState:
                 "accounts": [{**asdict(a), "created_at": a.created_at.isoformat()} for a in self.accounts.values()],
                 "statuses": [
                     {**asdict(s), "created_at": s.created_at.isoformat(),
+                     "edited_at": s.edited_at.isoformat() if s.edited_at else None,
                      "favourited_by": sorted(s.favourited_by), "reblogged_by": sorted(s.reblogged_by)}
                     for s in self.statuses.values()
                 ],
@@ -119,7 +123,9 @@ class SandboxState:
                 account = Account(**{**row, "created_at": datetime.fromisoformat(row["created_at"])})
                 self.accounts[account.id] = account
             for row in data["statuses"]:
+                edited = row.get("edited_at")
                 status = Status(**{**row, "created_at": datetime.fromisoformat(row["created_at"]),
+                                   "edited_at": datetime.fromisoformat(edited) if edited else None,
                                    "favourited_by": set(row["favourited_by"]),
                                    "reblogged_by": set(row["reblogged_by"])})  # fmt: skip
                 self.statuses[status.id] = status
@@ -223,9 +229,30 @@ class SandboxState:
 
     def notify(self, kind: str, actor_id: str, target_id: str, status_id: str = "") -> None:
         with self.lock:
-            self.notifications.append(
-                Notification(self.next_id(), kind, actor_id, target_id, _now(), status_id)
-            )
+            notification = Notification(self.next_id(), kind, actor_id, target_id, _now(), status_id)
+            self.notifications.append(notification)
+            self._push(target_id, "notification", json.dumps(self.notification_json(notification)))
+
+    def _push(self, account_id: str, event: str, data: str) -> None:
+        for listener in list(self.listeners):
+            listener(account_id, event, data)
+
+    def edit(self, status_id: str, text: str) -> Status:
+        """The author edits a status (Mastodon keeps the id, sets ``edited_at``, pushes ``status.update``)."""
+        with self.lock:
+            status = self.statuses[status_id]
+            status.text = text
+            status.edited_at = _now()
+            for target in status.mention_ids:
+                self._push(target, "status.update", json.dumps(self.status_json(status)))
+            return status
+
+    def remove(self, status_id: str) -> None:
+        """The author deletes a status (pushes ``delete`` with its id to those who saw it)."""
+        with self.lock:
+            status = self.statuses.pop(status_id)
+            for target in status.mention_ids:
+                self._push(target, "delete", status.id)
 
     def descendants(self, status_id: str) -> list[Status]:
         with self.lock:
@@ -303,6 +330,7 @@ class SandboxState:
                 "tags": [{"name": t[1:].lower()} for t in re.findall(r"#\w+", status.text)],
                 "poll": status.poll,
                 "reblog": None,
+                "edited_at": _iso(status.edited_at) if status.edited_at else None,
             }
 
     def media_json(self, media: Media) -> dict[str, Any]:

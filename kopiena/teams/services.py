@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from kopiena.audit.services import audit_record
 from kopiena.core.clock import now
@@ -38,7 +39,7 @@ def _require_another_owner(*, workspace: Workspace, membership: Membership, fiel
         .values_list("pk", flat=True)
     )
     if not [pk for pk in owners if pk != membership.pk]:
-        raise DomainError("A workspace needs at least one owner.", field=field)
+        raise DomainError(_("A workspace needs at least one owner."), field=field)
 
 
 def _unique_slug(name: str) -> str:
@@ -115,14 +116,14 @@ def membership_add(*, access: Access | None, workspace: Workspace, user: User, r
     if access is not None:
         access.require(Perm.TEAM_MANAGE)
         if role == Role.OWNER and access.role != Role.OWNER:
-            raise DomainError("Only an owner can make someone an owner.", field="role")
+            raise DomainError(_("Only an owner can make someone an owner."), field="role")
     existing = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     if existing is not None and existing.role != role:
         if Role.OWNER in (role, existing.role) and access is not None and access.role != Role.OWNER:
-            raise DomainError("Only an owner can grant or take away the owner role.", field="role")
+            raise DomainError(_("Only an owner can grant or take away the owner role."), field="role")
         if role != Role.OWNER:
             _require_another_owner(workspace=workspace, membership=existing, field="role")
-    membership, _ = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role}
     )
     audit_record(
@@ -142,9 +143,9 @@ def membership_change_role(*, access: Access, membership_id: int, role: str) -> 
         Membership.objects.select_for_update().filter(workspace=access.workspace, pk=membership_id).first()
     )
     if membership is None:
-        raise DomainError("No such member.")
+        raise DomainError(_("No such member."))
     if Role.OWNER in (role, membership.role) and access.role != Role.OWNER:
-        raise DomainError("Only an owner can grant or take away the owner role.", field="role")
+        raise DomainError(_("Only an owner can grant or take away the owner role."), field="role")
     if role != Role.OWNER:
         _require_another_owner(workspace=access.workspace, membership=membership, field="role")
     before = {"role": membership.role}
@@ -168,9 +169,9 @@ def membership_remove(*, access: Access, membership_id: int) -> None:
         Membership.objects.select_for_update().filter(workspace=access.workspace, pk=membership_id).first()
     )
     if membership is None:
-        raise DomainError("No such member.")
+        raise DomainError(_("No such member."))
     if membership.role == Role.OWNER and access.role != Role.OWNER:
-        raise DomainError("Only an owner can remove an owner.")
+        raise DomainError(_("Only an owner can remove an owner."))
     _require_another_owner(workspace=access.workspace, membership=membership)
     audit_record(
         actor=access.user,
@@ -187,11 +188,20 @@ def invitation_create(*, access: Access, email: str, role: str) -> tuple[Invitat
     """Returns the invitation and the raw token (shown/sent once; only its hash is stored)."""
     access.require(Perm.TEAM_MANAGE)
     if role == Role.OWNER and access.role != Role.OWNER:
-        raise DomainError("Only an owner can invite an owner.", field="role")
+        raise DomainError(_("Only an owner can invite an owner."), field="role")
+    email = email.strip().lower()
+    if Membership.objects.filter(workspace=access.workspace, user__email__iexact=email).exists():
+        # An invitation never changes a member's role (invitation_accept refuses it), so the link
+        # would be of no use: say so now rather than when the member clicks it.
+        raise DomainError(
+            _("%(email)s is already a member of this workspace. Change their role in the list below.")
+            % {"email": email},
+            field="email",
+        )
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         workspace=access.workspace,
-        email=email.strip().lower(),
+        email=email,
         role=role,
         token_hash=hash_token(raw),
         invited_by=access.user,
@@ -222,9 +232,9 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
     """
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(raw_token)).first()
     if invitation is None or invitation.revoked_at or invitation.accepted_at:
-        raise DomainError("This invitation is not valid any more. Ask for a new one.")
+        raise DomainError(_("This invitation is not valid any more. Ask for a new one."))
     if invitation.expires_at < now():
-        raise DomainError("This invitation has expired. Ask for a new one.")
+        raise DomainError(_("This invitation has expired. Ask for a new one."))
     if not invitation_is_for(invitation=invitation, user=user):
         raise DomainError(
             "This invitation was sent to a different e-mail address. "
@@ -267,7 +277,7 @@ def api_token_create(*, access: Access, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, access: Access, token_id: int) -> None:
     token = ApiToken.objects.filter(workspace=access.workspace, user=access.user, pk=token_id).first()
     if token is None:
-        raise DomainError("No such token.")
+        raise DomainError(_("No such token."))
     token.revoked_at = now()
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=access.user, workspace=access.workspace, action="api_token.revoke", obj=token)

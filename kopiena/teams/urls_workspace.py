@@ -11,8 +11,6 @@ from kopiena.audit import views as audit_views
 from kopiena.teams import views
 
 urlpatterns = [
-    # placeholders
-    path("contests/", views.placeholder("placeholders/contests.html"), name="contests"),
     # settings owned by teams and audit
     path("settings/", views.workspace_settings, name="settings"),
     path("settings/team/", views.team, name="team"),

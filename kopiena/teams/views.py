@@ -130,7 +130,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        _remember_language(response, form.get_user())
+        _language_at_sign_in(self.request, response, form.get_user())
         # This browser is now known for this person: a slow-down others trigger on the username does
         # not apply to it (kopiena.teams.throttle).
         response.set_cookie(
@@ -158,6 +158,19 @@ def _remember_language(response: HttpResponse, user: User) -> None:
         )
 
 
+def _language_at_sign_in(request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """A language chosen on the sign-in page (the language cookie, set by ``language_switch``) is kept and
+    becomes the profile's, as a choice made after signing in would; without one, the profile's applies.
+    The choice stays in the language cookie (Secure/HttpOnly/SameSite as configured), not in the session."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        if user.language != chosen:
+            User.objects.filter(pk=user.pk).update(language=chosen)
+            user.language = chosen
+        return
+    _remember_language(response, user)
+
+
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language`` (cookie + redirect to ``next``); a signed-in person's choice is also kept in
@@ -176,13 +189,14 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """To the last workspace used (or the first one); with none, an empty state to create one."""
+    """To today's work (kopiena.home) in the last workspace used (or the first one); with none, an empty
+    state to create one."""
     workspaces = list(workspaces_for_user(user=request.user))
     if not workspaces:
         return render(request, "teams/no_workspace.html", {"form": WorkspaceForm(initial=_new_ws_initial())})
     last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
     slug = last if any(w.slug == last for w in workspaces) else workspaces[0].slug
-    return redirect("calendar", ws=slug)
+    return redirect("today", ws=slug)
 
 
 def _new_ws_initial() -> dict:
@@ -370,16 +384,3 @@ def profile(request: HttpRequest) -> HttpResponse:
         _remember_language(response, user)
         return response
     return render(request, "teams/profile.html", {"form": form})
-
-
-# Placeholders for areas other apps fill in -------------------------------------------------------------
-
-
-def placeholder(template_name: str, perm: Perm | None = None):
-    """A page that says what will be here and what to do first (``templates/placeholders/<area>.html``)."""
-
-    @workspace_view(perm=perm)
-    def view(request: HttpRequest, ws: str) -> HttpResponse:
-        return render(request, template_name)
-
-    return view

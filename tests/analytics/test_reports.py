@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from kopiena.analytics.models import MetricSnapshot
+from kopiena.analytics.rollups import rollups_refresh
 from kopiena.analytics.selectors import engagement_by_content_type, response_times
 from kopiena.inbox.models import Item, Reply, ReplyState, Thread
 from kopiena.inbox.services import items_ingest
+from kopiena.inbox.sla_clock import sla_answer
 from kopiena.publishing.models import Delivery, DeliveryState
 from kopiena.publishing.services import post_create
 from kopiena.teams.models import Role
@@ -85,7 +88,10 @@ def test_the_page_shows_figures_or_says_why_not(login, member, workspace, accoun
     empty = client.get(url).text
     assert 'data-testid="response-empty"' in empty and 'data-testid="engagement-empty"' in empty
     today = datetime.now(UTC)
-    _answered(account, owner, "c1", today - timedelta(hours=1), today)
+    thread = _answered(account, owner, "c1", today - timedelta(hours=1), today)
+    with transaction.atomic():
+        sla_answer(thread=thread, at=today)
+    rollups_refresh()
     page = client.get(url, {"days": "7"}).text
-    assert 'data-testid="response-figures"' in page and "kp-response-data" in page
+    assert 'data-testid="response-figures"' in page and "kp-analytics-data" in page
     assert client.get(url, {"days": "1000"}).status_code == 200  # an unknown period falls back to 28 days

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from kopiena.core.tasks_runtime.clock import Clock
 from kopiena.core.tasks_runtime.worker import Worker
+from kopiena.integrations.platforms import account_label
 from kopiena.integrations.services import account_connect
 from kopiena.policy.schema import PolicyDocument
 from kopiena.policy.selectors import policy_current_data
@@ -103,7 +104,7 @@ def test_draft_approve_drag_and_publish_on_time(
     page = logged_in_page(member(Role.CONTRIBUTOR))
     page.goto(f"/w/{workspace.slug}/calendar/posts/new/")
     for account in accounts:
-        page.get_by_label(f"{account.name} (mastodon)").check()
+        page.get_by_label(account_label(account), exact=True).check()
     page.get_by_label("Text", exact=True).fill("Jaunā Etiopijas kafija ir klāt! Kas jums garšo labāk?")
     page.get_by_role("textbox", name="Theme").fill("Tuesday tip")
     # the live platform check (htmx) answers for both accounts once the text is in

@@ -18,7 +18,7 @@ def test_log_in_switch_to_latvian_and_see_translated_navigation(page, workspace,
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.wait_for_url(f"**/w/{workspace.slug}/calendar/")
+    page.wait_for_url(f"**/w/{workspace.slug}/today/")
     nav = page.get_by_role("navigation", name="Main navigation")
     assert nav.get_by_role("link", name="Inbox").is_visible()
     screenshot(page, "shell-en-calendar")
@@ -26,7 +26,7 @@ def test_log_in_switch_to_latvian_and_see_translated_navigation(page, workspace,
     page.get_by_test_id("language-switcher").click()
     page.get_by_role("button", name="Latviešu").click()
 
-    page.wait_for_url(f"**/w/{workspace.slug}/calendar/")
+    page.wait_for_url(f"**/w/{workspace.slug}/today/")
     assert page.locator("html").get_attribute("lang") == "lv"
     nav = page.get_by_role("navigation", name="Galvenā navigācija")
     for label in [

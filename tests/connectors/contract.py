@@ -159,6 +159,13 @@ class ConnectorContract:
         info = harness.connector.verify()
         assert info.external_id and info.handle
 
+    def test_account_stats_are_counts(self, harness):
+        _requires(harness, Capability.ACCOUNT_STATS)
+        stats = harness.connector.fetch_account_stats()
+        counts = [stats.followers, stats.following, stats.posts]
+        assert stats.collected_at.tzinfo is not None and stats.followers is not None
+        assert all(n is None or (isinstance(n, int) and n >= 0) for n in counts)
+
     def test_loopback_is_refused_unless_allowed(self, harness):
         guarded = type(harness.connector)(harness.connector.credentials)  # no allow_loopback
         before = len(harness.server.requests)

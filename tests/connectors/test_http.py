@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -34,7 +35,7 @@ def server():
 def client_for(server, **kwargs) -> HttpClient:
     options = {
         "base_url": server.base_url,
-        "account_key": f"test-{id(kwargs)}-{server.port}",
+        "account_key": f"test-{uuid.uuid4()}",
         "secrets": [SECRET],
         "allow_loopback": True,
         "timeout": httpx.Timeout(5.0, read=1.0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import logging
+import uuid
 from pathlib import Path
 
 import httpx
@@ -74,6 +75,8 @@ class FakeTelegram:
             return Response.json(fixture("get_me"))
         if method == "getChat":
             return Response.json(fixture("get_chat"))
+        if method == "getChatMemberCount":  # https://core.telegram.org/bots/api#getchatmembercount
+            return Response.json({"ok": True, "result": 1342})
         if method == "getUpdates":
             offset = int(fields.get("offset") or 0)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed ones are gone
@@ -142,7 +145,7 @@ def telegram_test_http(server: LocalServer, credentials: AccountCredentials) -> 
     return TelegramHttpClient(
         bot_token=credentials.secret("bot_token"),
         base_url=server.base_url,
-        account_key=f"test-telegram-{id(credentials)}",
+        account_key=f"test-telegram-{uuid.uuid4()}",
         secrets=credentials.secret_values(),
         allow_loopback=True,
         timeout=httpx.Timeout(5.0, read=READ_TIMEOUT_SECONDS),

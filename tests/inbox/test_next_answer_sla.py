@@ -31,10 +31,12 @@ def riga(*args) -> datetime:
     return datetime(*args, tzinfo=RIGA).astimezone(UTC)
 
 
-def set_policy(access, *, weekly=None, next_seconds=7200, **targets) -> None:
+def set_policy(access, *, weekly=None, next_seconds=7200, hours=None, **targets) -> None:
+    """``weekly`` windows, other ``hours`` fields (time zone, closed/open dates) and response targets."""
     data = policy_current_data(workspace=access.workspace)
     if weekly is not None:
         data["engagement"]["business_hours"]["weekly"] = weekly
+    data["engagement"]["business_hours"].update(hours or {})
     data["engagement"]["response_targets"].update(next_response_seconds=next_seconds, **targets)
     policy_save(access=access, document=PolicyDocument.model_validate(data))
 

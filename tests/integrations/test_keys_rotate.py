@@ -37,6 +37,11 @@ def secrets_under_old_key(owner_access):
             for i in range(3)
         ]
         webhook_endpoint_create(account=accounts[0], secret="hook-secret")
+        from kopiena.notifications.services import webhook_endpoint_create as notification_endpoint_create
+
+        notification_endpoint_create(
+            user=owner_access.user, name="Mine", fmt="slack", url="https://hooks.example/T/1"
+        )
     return accounts
 
 
@@ -46,12 +51,16 @@ def test_rotation_re_encrypts_everything_and_old_key_can_then_go(secrets_under_o
         output = _rotate()
     assert "credentials: 3 re-encrypted, 0 already current, 0 failed" in output
     assert "webhook secrets: 1 re-encrypted, 0 already current, 0 failed" in output
+    assert "notification webhook addresses: 1 re-encrypted, 0 already current, 0 failed" in output
     assert before.isdisjoint(Credential.objects.values_list("ciphertext", flat=True))
     with override_settings(SECRET_KEYS=[NEW]):  # the old key removed: everything still opens
         assert [credential_for(a) for a in secrets_under_old_key] == [
             {"access_token": f"tok-{i}"} for i in range(3)
         ]
         assert webhook_secret_for(WebhookEndpoint.objects.get()) == "hook-secret"
+        from kopiena.notifications.models import WebhookEndpoint as NotificationEndpoint
+
+        assert NotificationEndpoint.objects.get().secrets()["url"] == "https://hooks.example/T/1"
 
 
 def test_a_second_run_changes_nothing(secrets_under_old_key):

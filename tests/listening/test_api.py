@@ -88,6 +88,11 @@ def test_query_crud_and_syntax_error_with_position(api_client, owner, workspace,
         client.request("POST", "/listening/queries", {"name": "Roastery", "expression": "x"}).status_code
         == 400
     )
+    # A source id beyond the database's integers names no source: a 400, not a 500 (schemathesis found it).
+    huge = client.request(
+        "POST", "/listening/queries", {"name": "Huge", "expression": "x", "sources": [2**70]}
+    )
+    assert huge.status_code == 400 and huge.json()["field"] == "sources"
 
     patched = client.request(
         "PATCH", f"/listening/queries/{qid}", {"expression": "kafija -tēja", "sources": []}

@@ -1,1 +1,7 @@
-from tests.publishing.conftest import access_for, contributor_access, make_account, manager_access  # noqa: F401
+from tests.publishing.conftest import (  # noqa: F401
+    _fake_connector,
+    access_for,
+    contributor_access,
+    make_account,
+    manager_access,
+)

@@ -22,7 +22,13 @@ def test_check_reports_every_error_with_line(api_client, owner, workspace):
     response = client.request("POST", "/policy/check", json={"yaml": "publishing:\n  links:\n    nope: 1\n"})
     assert response.json() == {
         "valid": False,
-        "errors": [{"path": "publishing.links.nope", "line": 3, "message": "Extra inputs are not permitted"}],
+        "errors": [
+            {
+                "path": "publishing.links.nope",
+                "line": 3,
+                "message": "Links: “nope” is not a setting Kopiena knows.",
+            }
+        ],
     }
 
 

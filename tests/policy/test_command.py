@@ -37,8 +37,8 @@ def test_check_lists_every_error_with_file_line_and_path(tmp_path):
     with pytest.raises(CommandError, match="2 error"):
         call_command("policy", "check", str(bad), stdout=out)
     assert out.getvalue().splitlines() == [
-        f"{bad}:4: publishing.cadence.default.max_per_day: Input should be greater than or equal to 1",
-        f"{bad}:6: publishing.links.nope: Extra inputs are not permitted",
+        f"{bad}:4: publishing.cadence.default.max_per_day: Most posts a day must be at least 1.",
+        f"{bad}:6: publishing.links.nope: Links: “nope” is not a setting Kopiena knows.",
     ]
 
 

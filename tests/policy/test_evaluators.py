@@ -386,7 +386,7 @@ def test_links_in_replies_only_in_context_and_banned_phrases():
 def test_an_override_inconsistent_with_the_inherited_default_is_refused_up_front():
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="together with the default"):
+    with pytest.raises(ValidationError, match="together with the workspace's default"):
         policy_with(
             publishing__cadence={"default": {"max_per_week": 5}, "accounts": {ACCOUNT: {"max_per_day": 6}}}
         )

@@ -98,7 +98,7 @@ def test_cadence_form_shows_schema_errors_and_saves_nothing(login, owner, worksp
         url("policy_section", workspace, section="cadence"),
         {"max_per_day": 5, "max_per_week": 2, "min_gap_minutes": 0, "quiet_hours": ""},
     )
-    assert "max_per_week is smaller than max_per_day" in response.content.decode()
+    assert "Most posts a week must not be fewer than most posts a day." in response.content.decode()
     assert not PolicyVersion.objects.exists()
 
 
@@ -227,7 +227,7 @@ def test_cadence_per_account_overrides_and_inherits(login, owner, workspace, oth
     theirs = ConnectedAccount.objects.create(workspace=other_workspace, platform="vk", name="Theirs")
     client = login(owner)
     page = client.get(url("policy_section", workspace, section="account_cadence")).content.decode()
-    assert "Shop (mastodon)" in page
+    assert "Shop (Mastodon)" in page
     assert "Theirs" not in page
     # Rows follow the accounts' order (by name): News, Shop.
     response = client.post(

@@ -9,10 +9,11 @@ from django.core import mail
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from kopiena.notifications.models import Notice as Notification
+from kopiena.notifications.rendering import render_for
+from kopiena.notifications.tasks import notice_deliveries_send
 from kopiena.publishing.engine import deliveries_drain
-from kopiena.publishing.models import Notification
 from kopiena.publishing.notifications import notification_emails_send, notify
-from kopiena.publishing.tasks import notification_emails_send as email_task
 from kopiena.teams.models import Role
 from tests.publishing.test_engine import CONFIG, scheduled  # noqa: F401  (fixture)
 
@@ -37,13 +38,14 @@ def test_a_late_post_is_reported_in_each_persons_language_and_mailed_once(
     with django_capture_on_commit_callbacks(execute=True):
         deliveries_drain(worker="w1", config=CONFIG)
 
-    titles = dict(Notification.objects.filter(post=post).values_list("recipient__username", "title"))
+    notices = Notification.objects.filter(post=post).select_related("recipient", "workspace")
+    titles = {n.recipient.username: render_for(n, n.recipient).title for n in notices}
     assert titles[latvian_author.username].startswith("Nav publicēts")
     assert titles[english_owner.username].startswith("Not published to")
-    # After the commit the worker's queue holds the e-mail job; running it sends each person one mail.
-    job = DBTaskResult.objects.get(task_path="kopiena.publishing.tasks.notification_emails_send")
-    ids = job.args_kwargs["args"][0]
-    assert email_task.call(ids) >= 2
+    # After the commit the worker's queue holds the delivery job; running it sends each person one mail.
+    job = DBTaskResult.objects.get(task_path="kopiena.notifications.tasks.notice_deliveries_send")
+    assert notice_deliveries_send.call(job.args_kwargs["args"][0])["sent"] >= 2
+    ids = [n.pk for n in notices]
     by_address = {m.to[0]: m for m in mail.outbox}
     assert latvian_author.email and english_owner.email
     assert "Nav publicēts" in by_address[latvian_author.email].subject
@@ -51,6 +53,7 @@ def test_a_late_post_is_reported_in_each_persons_language_and_mailed_once(
         by_address[english_owner.email].body
     )
     assert notification_emails_send(ids) == 0  # a second run (a retried job) mails nobody again
+    assert all(n.emailed_at for n in Notification.objects.filter(post=post, recipient__email__gt=""))
 
 
 def _notice(workspace, user, title="Nav publicēts uz Mastodon", post=None):

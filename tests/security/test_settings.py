@@ -31,6 +31,7 @@ def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.database_independent
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     result = _run(_production_env(tmp_path), "-m", "kopiena", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -60,6 +61,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.database_independent
 def test_production_cookies_are_secure_and_the_admin_is_gone(tmp_path):
     result = _run(_production_env(tmp_path), "-c", _PROBE)
     assert result.returncode == 0, result.stderr
@@ -75,6 +77,7 @@ def test_production_cookies_are_secure_and_the_admin_is_gone(tmp_path):
     }
 
 
+@pytest.mark.database_independent
 def test_the_admin_exists_only_in_debug(tmp_path):
     env = _production_env(tmp_path, KOPIENA_ENV="development", KOPIENA_DEBUG="1")
     facts = json.loads(_run(env, "-c", _PROBE).stdout.strip().splitlines()[-1])
@@ -82,6 +85,7 @@ def test_the_admin_exists_only_in_debug(tmp_path):
     assert facts["session_secure"] is False  # plain http://127.0.0.1 in development
 
 
+@pytest.mark.database_independent
 def test_production_refuses_to_start_without_secret_keys(tmp_path):
     env = _production_env(tmp_path)
     del env["KOPIENA_SECRET_KEYS"]
@@ -90,6 +94,7 @@ def test_production_refuses_to_start_without_secret_keys(tmp_path):
     assert "KOPIENA_SECRET_KEYS" in result.stderr
 
 
+@pytest.mark.database_independent
 def test_production_refuses_to_start_without_audit_keys(tmp_path):
     env = _production_env(tmp_path)
     del env["KOPIENA_AUDIT_KEYS"]

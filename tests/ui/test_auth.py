@@ -130,6 +130,23 @@ def test_signing_in_applies_the_profile_language(owner, client):
 
 
 @pytest.mark.django_db
+def test_the_language_chosen_on_the_sign_in_page_is_kept(owner, client):
+    """Issue 16 item 12: the profile says Russian, the person picks Latvian on the sign-in page: Latvian
+    stays after signing in (and becomes the profile's), the cookie is not overwritten."""
+    owner.language = "ru"
+    owner.save(update_fields=["language"])
+    client.post(reverse("language_switch"), {"language": "lv", "next": reverse("login")})
+    assert '<html lang="lv"' in client.get(reverse("login")).text
+    response = _login(client, owner.username, PASSWORD)
+    assert "django_language" not in response.cookies  # the choice made on the page stands
+    assert client.cookies["django_language"].value == "lv"
+    page = client.get("/", follow=True).text
+    assert '<html lang="lv"' in page and "Iesūtne" in page
+    owner.refresh_from_db()
+    assert owner.language == "lv"
+
+
+@pytest.mark.django_db
 def test_profile_saves_name_and_language(owner, login):
     client = login(owner)
     response = client.post(

@@ -15,9 +15,9 @@ def test_home_goes_to_the_first_workspace_then_to_the_last_one_used(owner, login
     later = workspace_create(owner=owner, name="Zzz Bakery")
     first = Workspace.objects.filter(memberships__user=owner).order_by("name").first()
     client = login(owner)
-    assert client.get("/")["Location"] == reverse("calendar", kwargs={"ws": first.slug})
+    assert client.get("/")["Location"] == reverse("today", kwargs={"ws": first.slug})
     client.get(reverse("team", kwargs={"ws": later.slug}))
-    assert client.get("/")["Location"] == reverse("calendar", kwargs={"ws": later.slug})
+    assert client.get("/")["Location"] == reverse("today", kwargs={"ws": later.slug})
 
 
 @pytest.mark.django_db

@@ -52,7 +52,7 @@ def _parse_po(path: Path) -> list[dict]:
 @pytest.mark.parametrize(("catalogue", "language"), CASES, ids=CASE_IDS)
 def test_catalogue_is_complete(catalogue, language):
     entries = [e for e in _parse_po(catalogue / language / "LC_MESSAGES" / "django.po") if e["msgid"]]
-    assert len(entries) > 50
+    assert len(entries) > 30  # a truncated catalogue fails; the smallest app (home) has ~40 entries
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     empty = [
         e["msgid"]

@@ -33,6 +33,7 @@ from kopiena.connectors.errors import (
 )
 from kopiena.connectors.types import (
     AccountInfo,
+    AccountStats,
     ItemKind,
     Limits,
     MediaItem,
@@ -74,6 +75,7 @@ class BlueskyConnector(Connector):
     default_base_url = api.DEFAULT_SERVICE
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.THREADS,
@@ -220,6 +222,9 @@ class BlueskyConnector(Connector):
         return mappers.account_info(profile)
 
     # Publishing -----------------------------------------------------------------------------
+    def text_as_sent(self, draft: PostDraft) -> str:
+        return compose_text(draft)
+
     def text_length(self, draft: PostDraft) -> int:
         return grapheme_count(compose_text(draft))
 
@@ -454,6 +459,16 @@ class BlueskyConnector(Connector):
         )
         next_cursor = mappers.iso(mappers.indexed_at(fresh[-1])) if fresh else cursor
         return Page(items=items, cursor=next_cursor, has_more=len(posts) >= api.PAGE_LIMIT)
+
+    def fetch_account_stats(self) -> AccountStats:
+        """followersCount / followsCount / postsCount of our profile (app.bsky.actor.getProfile)."""
+        profile = self._call("GET", api.GET_PROFILE, params={"actor": self.did}).json()
+        return AccountStats(
+            collected_at=datetime.now(UTC),
+            followers=profile.get("followersCount"),
+            following=profile.get("followsCount"),
+            posts=profile.get("postsCount"),
+        )
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:
         collected_at = datetime.now(UTC)

@@ -27,6 +27,7 @@ from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
+    AccountStats,
     Limits,
     Metrics,
     Page,
@@ -101,21 +102,13 @@ class MetaConnector(Connector):
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
         return webhooks.verify(headers, body, app_secret=self.credentials.secret("app_secret"))
 
-    def _prepare(self, call):
-        """Run a preparatory upload: a lost answer there cannot have published anything."""
-        try:
-            return call()
-        except errors.OutcomeUnknown as exc:
-            raise errors.TransientError(
-                f"A media upload got no answer; nothing was published. {exc}"
-            ) from None
-
 
 class FacebookConnector(MetaConnector):
     key = "facebook"
     name = "Facebook Page"
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.RECONCILE,
@@ -148,6 +141,14 @@ class FacebookConnector(MetaConnector):
             c.PAGE.format(page_id=self.page_id), {"fields": "id,name,username,link,followers_count"}
         )
         return mappers.page_info(page)
+
+    def fetch_account_stats(self) -> AccountStats:
+        """The Page's followers_count (Graph API Page fields); a Page follows no one and has no post count."""
+        page = self.api.get(c.PAGE.format(page_id=self.page_id), {"fields": "followers_count"})
+        count = page.get("followers_count")
+        return AccountStats(
+            collected_at=datetime.now(UTC), followers=int(count) if count is not None else None
+        )
 
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:

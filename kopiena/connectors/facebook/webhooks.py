@@ -18,6 +18,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from kopiena.connectors.errors import PermanentError
@@ -164,6 +165,8 @@ def page_change(page_id: str) -> ChangeParser:
                 author=author(sender),
                 parent_id=str(value.get("parent_id") or post_id),
                 thread_id=post_id,
+                # An edit: the inbox keeps the text it first saw and records this one (Meta sends no edit time).
+                edited_at=datetime.now(UTC) if verb == "edited" else None,
             )
             return WebhookEvent(delivery_key=key, event_type=f"comment.{verb}", items=(item,))
         if (field == "mention" or (field == "feed" and item_kind in ("post", "status"))) and verb == "add":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -25,13 +24,21 @@ from typing import Any, ClassVar
 from kopiena.connectors import errors
 from kopiena.connectors.capabilities import Capability
 from kopiena.connectors.facebook import webhooks as meta_webhooks
-from kopiena.connectors.facebook.connector import RECONCILE_WINDOW_SECONDS, MetaConnector
-from kopiena.connectors.facebook.mappers import newer_than, parse_time
+from kopiena.connectors.facebook.connector import MetaConnector
+from kopiena.connectors.facebook.containers import (
+    PUBLISHED,
+    ContainerFields,
+    container_code,
+    recent_post_with_text,
+    wait_until_finished,
+)
+from kopiena.connectors.facebook.mappers import newer_than
 from kopiena.connectors.instagram import constants as c
 from kopiena.connectors.instagram import mappers, webhooks
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
+    AccountStats,
     ItemKind,
     Limits,
     MediaItem,
@@ -48,6 +55,7 @@ HASHTAG = re.compile(r"(?<!\w)#\w+")
 MENTION = re.compile(r"(?<![\w.])@[\w.]+")
 COMMENT_FIELDS = "id,text,timestamp,username,from,hidden,replies{id,text,timestamp,username,from}"
 MEDIA_FIELDS = "id,caption,timestamp,username,permalink"
+CONTAINER = ContainerFields(platform="Instagram", code="status_code", words="status")
 
 
 class InstagramConnector(MetaConnector):
@@ -56,6 +64,7 @@ class InstagramConnector(MetaConnector):
     name = "Instagram"
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.RECONCILE,
@@ -98,6 +107,19 @@ class InstagramConnector(MetaConnector):
             {"fields": "id,username,name,followers_count,profile_picture_url"},
         )
         return mappers.account_info(user)
+
+    def fetch_account_stats(self) -> AccountStats:
+        """followers_count / follows_count / media_count of the IG user (Graph API IG User fields)."""
+        user = self.api.get(
+            c.IG_USER.format(ig_user_id=self.ig_user_id),
+            {"fields": "followers_count,follows_count,media_count"},
+        )
+        return AccountStats(
+            collected_at=datetime.now(UTC),
+            followers=user.get("followers_count"),
+            following=user.get("follows_count"),
+            posts=user.get("media_count"),
+        )
 
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:
@@ -194,41 +216,27 @@ class InstagramConnector(MetaConnector):
         return str(self.api.post(media_path, fields)["id"])
 
     def _container_status(self, container: str) -> dict[str, Any]:
-        return self.api.get(c.IG_CONTAINER.format(container_id=container), {"fields": "status_code,status"})
+        return self.api.get(c.IG_CONTAINER.format(container_id=container), {"fields": CONTAINER.query})
 
     def _wait_until_finished(self, container: str) -> None:
-        for attempt in range(c.CONTAINER_POLL_ATTEMPTS):
-            status = self._container_status(container)
-            code = status.get("status_code")
-            if code in (c.STATUS_FINISHED, c.STATUS_PUBLISHED):
-                return
-            if code in (c.STATUS_ERROR, c.STATUS_EXPIRED):
-                raise errors.ContentRejected(
-                    f"Instagram could not process the media: {status.get('status') or code}",
-                    platform_message=str(status.get("status") or code),
-                )
-            if attempt + 1 < c.CONTAINER_POLL_ATTEMPTS:
-                time.sleep(self.poll_interval_seconds)
-        raise errors.TransientError("Instagram is still processing the media; nothing was published yet.")
+        wait_until_finished(
+            lambda: self._container_status(container),
+            CONTAINER,
+            attempts=c.CONTAINER_POLL_ATTEMPTS,
+            interval=self.poll_interval_seconds,
+        )
 
     def find_published(self, draft: PostDraft) -> PublishResult | None:
         container = self._containers.get(draft.idempotency_key)
-        if container and self._container_status(container).get("status_code") != c.STATUS_PUBLISHED:
+        if container and container_code(self._container_status(container), CONTAINER) != PUBLISHED:
             return None  # FINISHED/ERROR/EXPIRED: the container says it was never published
         answer = self.api.get(
             c.IG_USER_MEDIA.format(ig_user_id=self.ig_user_id), {"fields": MEDIA_FIELDS, "limit": 25}
         )
-        now = datetime.now(UTC)
-        for media in answer.get("data") or ():
-            created = parse_time(media["timestamp"])
-            recent = (now - created).total_seconds() <= RECONCILE_WINDOW_SECONDS
-            if recent and media.get("caption", "").strip() == draft.text.strip():
-                return PublishResult(
-                    remote_id=str(media["id"]), url=media.get("permalink", ""), published_at=created
-                )
-        if container:  # published, but not listed yet: ask again later rather than publish twice
+        found = recent_post_with_text(answer.get("data") or (), text_field="caption", text=draft.text)
+        if found is None and container:  # published, but not listed yet: ask again later, never twice
             raise errors.TransientError("Instagram published the post but does not list it yet.")
-        return None
+        return found
 
     # Reading --------------------------------------------------------------------------------
     def fetch_comments(self, *, post_id: str, cursor: str = "") -> Page:

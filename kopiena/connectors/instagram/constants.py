@@ -31,13 +31,6 @@ IG_COMMENT_REPLIES = "/{comment_id}/replies"
 # https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment#updating
 IG_COMMENT = "/{comment_id}"
 
-# https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container#fields
-STATUS_FINISHED = "FINISHED"
-STATUS_PUBLISHED = "PUBLISHED"
-STATUS_IN_PROGRESS = "IN_PROGRESS"
-STATUS_ERROR = "ERROR"
-STATUS_EXPIRED = "EXPIRED"
-
 # https://developers.facebook.com/docs/instagram-platform/content-publishing#limitations
 MAX_CAPTION_CHARS = 2200
 MAX_HASHTAGS = 30

@@ -6,10 +6,12 @@ already gives timeouts, the SSRF guard and rate limits. Endpoints: :mod:`.consta
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +24,7 @@ from kopiena.connectors.mastodon import mappers
 from kopiena.connectors.types import (
     AccountInfo,
     AccountPosts,
+    AccountStats,
     ItemKind,
     Limits,
     MediaItem,
@@ -29,10 +32,12 @@ from kopiena.connectors.types import (
     Page,
     PostDraft,
     PublishResult,
+    StreamEvent,
     ValidationProblem,
     Visibility,
 )
 
+log = logging.getLogger(__name__)
 _URL = re.compile(r"https?://\S+")
 _REMOTE_MENTION = re.compile(r"(@[\w.]+)@[\w.-]+\.\w+")
 _VISIBILITY = {
@@ -63,6 +68,7 @@ class MastodonConnector(Connector):
     credential_fields = ("access_token",)
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.POLLS,
@@ -78,6 +84,8 @@ class MastodonConnector(Connector):
             Capability.METRICS,
             Capability.RECONCILE,
             Capability.ACCOUNT_POSTS,
+            Capability.EDITS,
+            Capability.STREAMING,
         }
     )  # No HIDE: Mastodon cannot hide a reply under your post (only report/block/mute its author).
     limits = Limits(
@@ -126,6 +134,9 @@ class MastodonConnector(Connector):
         return info
 
     # Publishing -----------------------------------------------------------------------------
+    def text_as_sent(self, draft: PostDraft) -> str:
+        return compose_text(draft)
+
     def text_length(self, draft: PostDraft) -> int:
         # Mastodon counts every URL as 23 characters, a remote mention by its local part, and
         # the content warning together with the text.
@@ -217,13 +228,15 @@ class MastodonConnector(Connector):
 
     # Reading --------------------------------------------------------------------------------
     def fetch_comments(self, *, post_id: str, cursor: str = "") -> Page:
+        """Replies under ``post_id`` newer than ``cursor`` — and every edited one, whatever its age (the
+        context is read whole anyway; ingest records an edit only when the text changed)."""
         context = self._get(api.STATUS_CONTEXT.format(id=post_id))
         me = self.me().external_id
         fresh = [
             s
             for s in context.get("descendants", [])
             if str(s["account"]["id"]) != me
-            and (not cursor or mappers.id_key(str(s["id"])) > mappers.id_key(cursor))
+            and (not cursor or mappers.id_key(str(s["id"])) > mappers.id_key(cursor) or s.get("edited_at"))
         ]
         fresh.sort(key=lambda s: mappers.id_key(str(s["id"])))
         followers = self._followed_by(s["account"]["id"] for s in fresh)
@@ -236,7 +249,92 @@ class MastodonConnector(Connector):
             )
             for s in fresh
         )
-        return Page(items=items, cursor=items[-1].external_id if items else cursor)
+        newest = max((i.external_id for i in items), key=mappers.id_key, default="")
+        if cursor and (not newest or mappers.id_key(cursor) > mappers.id_key(newest)):
+            newest = cursor
+        return Page(items=items, cursor=newest)
+
+    def fetch_removed(self, *, post_id: str, remote_ids: Sequence[str]) -> tuple[str, ...]:
+        """Comments no longer under ``post_id``: missing from its context, and answering 404 themselves
+        (a reply to a deleted comment drops out of the context too, yet still exists). The post itself
+        gone: every one of them is checked the same way."""
+        wanted = list(dict.fromkeys(remote_ids))
+        try:
+            context = self._get(api.STATUS_CONTEXT.format(id=post_id))
+            present = {str(s["id"]) for s in context.get("descendants", [])}
+        except PermanentError as exc:
+            if exc.status != 404:
+                raise
+            present = set()
+        removed = []
+        for remote_id in wanted:
+            if remote_id in present:
+                continue
+            try:
+                self._get(api.STATUS.format(id=remote_id))
+            except PermanentError as exc:
+                if exc.status == 404:
+                    removed.append(remote_id)
+                    continue
+                raise
+        return tuple(removed)
+
+    def stream_mentions(self, *, stop: Callable[[], bool]) -> Iterator[StreamEvent]:
+        """The ``user`` stream over Server-Sent Events: ``notification`` events of type mention become
+        items (kinds as in :meth:`fetch_mentions`), ``status.update`` edits, ``delete`` removed ids.
+        Heartbeats (``:`` lines) yield an empty event so the caller can check ``stop``."""
+        me = self.me().external_id
+        event, data = "", []
+        for line in self.http.stream_lines(
+            api.STREAMING_USER, headers=self._auth, read_timeout=api.STREAM_READ_TIMEOUT_SECONDS
+        ):
+            if stop():
+                return
+            if line.startswith(":"):
+                yield StreamEvent()
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip())
+            elif not line and event:
+                payload, event, data = "\n".join(data), event, []
+                found = self._stream_event(event, payload, me)
+                event = ""
+                if found is not None:
+                    yield found
+
+    def _stream_event(self, event: str, payload: str, me: str) -> StreamEvent | None:
+        try:
+            if event == "delete":
+                return StreamEvent(removed_ids=(payload.strip().strip('"'),))
+            body = json.loads(payload)
+            if event == "notification" and body.get("type") == "mention" and body.get("status"):
+                status = body["status"]
+                follows = self._followed_by([status["account"]["id"]])
+                return StreamEvent(items=(self._mention_item(status, me, follows),))
+            if event == "status.update" and self._addressed_to(body, me):  # an edit of a mention or reply
+                return StreamEvent(items=(self._mention_item(body, me, {}),))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("Mastodon stream: an event %r that could not be read; skipped", event)
+        return None
+
+    @staticmethod
+    def _addressed_to(status: dict[str, Any], me: str) -> bool:
+        """A status by someone else that mentions us or answers us (the user stream also pushes edits of
+        any status in the home timeline: those are not ours to answer)."""
+        if str(status.get("account", {}).get("id")) == me:
+            return False
+        mentioned = {str(m.get("id")) for m in status.get("mentions") or []}
+        return me in mentioned or str(status.get("in_reply_to_account_id") or "") == me
+
+    def _mention_item(self, status: dict[str, Any], me: str, followers: dict[str, bool]):
+        if status.get("visibility") == "direct":  # a "private mention" is Mastodon's direct message
+            kind = ItemKind.MESSAGE
+        elif str(status.get("in_reply_to_account_id") or "") == me:
+            kind = ItemKind.COMMENT
+        else:
+            kind = ItemKind.MENTION
+        return mappers.remote_item(status, kind=kind, is_follower=followers.get(str(status["account"]["id"])))
 
     def fetch_mentions(self, *, cursor: str = "") -> Page:
         """Mention notifications: replies to us are COMMENTs, direct-visibility ones MESSAGEs, the
@@ -249,22 +347,7 @@ class MastodonConnector(Connector):
         me = self.me().external_id
         with_status = [n for n in notifications if n.get("status")]
         followers = self._followed_by(n["status"]["account"]["id"] for n in with_status)
-        items = []
-        for notification in with_status:
-            status = notification["status"]
-            if status.get("visibility") == "direct":  # a "private mention" is Mastodon's direct message
-                kind = ItemKind.MESSAGE
-            elif str(status.get("in_reply_to_account_id") or "") == me:
-                kind = ItemKind.COMMENT
-            else:
-                kind = ItemKind.MENTION
-            items.append(
-                mappers.remote_item(
-                    status,
-                    kind=kind,
-                    is_follower=followers.get(str(status["account"]["id"])),
-                )
-            )
+        items = [self._mention_item(n["status"], me, followers) for n in with_status]
         next_cursor = str(notifications[-1]["id"]) if notifications else cursor
         return Page(items=tuple(items), cursor=next_cursor, has_more=len(notifications) >= api.PAGE_LIMIT)
 
@@ -311,6 +394,16 @@ class MastodonConnector(Connector):
         return AccountPosts(
             page=Page(items=items, cursor=next_cursor, has_more=len(statuses) >= api.PAGE_LIMIT),
             metrics=metrics,
+        )
+
+    def fetch_account_stats(self) -> AccountStats:
+        """followers_count / following_count / statuses_count of the signed-in account."""
+        data = self._get(api.VERIFY_CREDENTIALS)
+        return AccountStats(
+            collected_at=datetime.now(UTC),
+            followers=data.get("followers_count"),
+            following=data.get("following_count"),
+            posts=data.get("statuses_count"),
         )
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, Metrics]:

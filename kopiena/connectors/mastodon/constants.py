@@ -33,6 +33,10 @@ NOTIFICATIONS = "/api/v1/notifications"
 SEARCH = "/api/v2/search"
 # https://docs.joinmastodon.org/methods/timelines/#tag
 TAG_TIMELINE = "/api/v1/timelines/tag/{tag}"
+# https://docs.joinmastodon.org/methods/streaming/#user  (Server-Sent Events; events are documented at
+# https://docs.joinmastodon.org/methods/streaming/#events: notification, delete, status.update, …)
+STREAMING_USER = "/api/v1/streaming/user"
+STREAM_READ_TIMEOUT_SECONDS = 90.0  # the server sends a heartbeat comment every ~30 s
 
 # Granular scopes (https://docs.joinmastodon.org/api/oauth-scopes/): read what we answer, write posts.
 SCOPES = "read:accounts read:follows read:notifications read:search read:statuses write:media write:statuses"

@@ -104,6 +104,7 @@ def remote_item(
         parent_id=str(status.get("in_reply_to_id") or ""),
         thread_id=thread_id,
         language=status.get("language") or "",
+        edited_at=parse_datetime(status["edited_at"]) if status.get("edited_at") else None,
     )
 
 

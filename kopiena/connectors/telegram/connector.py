@@ -19,6 +19,7 @@ What Telegram does not have, and what we do instead:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -33,6 +34,7 @@ from kopiena.connectors.telegram.client import TelegramApi, TelegramHttpClient
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
+    AccountStats,
     Limits,
     Page,
     PostDraft,
@@ -48,6 +50,7 @@ class TelegramConnector(Connector):
     name = "Telegram"
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.POLLS,
@@ -134,7 +137,15 @@ class TelegramConnector(Connector):
             self._channel = mappers.channel_from_chat(chat)
         return self._channel
 
+    def fetch_account_stats(self) -> AccountStats:
+        """The channel's subscribers (getChatMemberCount); the Bot API gives no following or posts count."""
+        count = self.api.call(c.GET_CHAT_MEMBER_COUNT, {"chat_id": self.credentials.secret("chat_id")})
+        return AccountStats(collected_at=datetime.now(UTC), followers=int(count))
+
     # Publishing -----------------------------------------------------------------------------
+    def text_as_sent(self, draft: PostDraft) -> str:
+        return _text_of(draft)
+
     def text_length(self, draft: PostDraft) -> int:
         return len(_text_of(draft))
 

@@ -16,6 +16,8 @@ METHOD_URL = "{base}/bot{token}/{method}"
 GET_ME = "getMe"
 # https://core.telegram.org/bots/api#getchat
 GET_CHAT = "getChat"
+# https://core.telegram.org/bots/api#getchatmembercount
+GET_CHAT_MEMBER_COUNT = "getChatMemberCount"
 # https://core.telegram.org/bots/api#sendmessage
 SEND_MESSAGE = "sendMessage"
 # https://core.telegram.org/bots/api#sendphoto
@@ -34,7 +36,7 @@ GET_UPDATES = "getUpdates"
 SET_WEBHOOK = "setWebhook"
 
 # Methods that only read: safe to retry after a timeout.
-READ_METHODS = frozenset({GET_ME, GET_CHAT, GET_UPDATES})
+READ_METHODS = frozenset({GET_ME, GET_CHAT, GET_CHAT_MEMBER_COUNT, GET_UPDATES})
 # https://core.telegram.org/bots/api#getupdates — "Limits the number of updates to be retrieved. 1-100"
 UPDATES_LIMIT = 100
 

@@ -23,6 +23,7 @@ from kopiena.connectors.http import HttpClient
 from kopiena.connectors.types import (
     AccountCredentials,
     AccountInfo,
+    AccountStats,
     Limits,
     MediaItem,
     Metrics,
@@ -43,6 +44,7 @@ class VkConnector(Connector):
     name = "VK"
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.POLLS,
@@ -122,6 +124,13 @@ class VkConnector(Connector):
         if not groups:
             raise errors.AccountDisconnected("VK does not know this community any more.")
         return groups[0]
+
+    def fetch_account_stats(self) -> AccountStats:
+        """The community's members (groups.getById, fields=members_count); VK gives no following count."""
+        count = self.group().get("members_count")
+        return AccountStats(
+            collected_at=datetime.now(UTC), followers=int(count) if count is not None else None
+        )
 
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hmac
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from kopiena.connectors.errors import PermanentError
@@ -78,6 +80,8 @@ def _parse(body: bytes, *, group_id: int) -> list[WebhookEvent]:
         item = comment_to_item(
             obj, owner_id=int(obj.get("post_owner_id", owner)), post=int(obj["post_id"]), refs={}
         )
+        if kind == c.CALLBACK_WALL_REPLY_EDIT:  # the inbox keeps the first text and records the edit
+            item = replace(item, edited_at=datetime.now(UTC))
         return [WebhookEvent(delivery_key=key, event_type=kind, items=(item,))]
     if kind == c.CALLBACK_WALL_REPLY_DELETE:
         removed = f"{post_id(obj.get('owner_id', owner), obj.get('post_id'))}_{obj.get('id')}"

@@ -32,8 +32,10 @@ from kopiena.connectors.errors import (
     PermanentError,
     RateLimited,
 )
+from kopiena.connectors.tokens import renewed_access
 from kopiena.connectors.types import (
     AccountInfo,
+    AccountStats,
     Limits,
     MediaItem,
     Metrics,
@@ -94,6 +96,7 @@ class YouTubeConnector(Connector):
     default_base_url = api.DEFAULT_BASE_URL
     capabilities = frozenset(
         {
+            Capability.ACCOUNT_STATS,
             Capability.PUBLISH,
             Capability.PUBLISH_MEDIA,
             Capability.VISIBILITY,  # public or unlisted
@@ -172,13 +175,13 @@ class YouTubeConnector(Connector):
                 platform_message=exc.platform_message,
                 status=exc.status,
             ) from None
-        token = body.get("access_token") or ""
-        if not token:
+        renewed = renewed_access(
+            self.http, body, now=self.clock(), default_lifetime=3600, expires_field="access_expires_at"
+        )
+        if renewed is None:
             raise AccountDisconnected("Google did not return an access token. Connect the channel again.")
-        self.http.add_secret(token)
-        self._access = token
-        self._expires_at = self.clock() + float(body.get("expires_in") or 3600)
-        self._changed.update({"access_token": token, "access_expires_at": f"{self._expires_at:.0f}"})
+        self._access, self._expires_at = renewed.token, renewed.expires_at
+        self._changed.update(renewed.changed)
 
     def _call(self, method: str, url: str, **kwargs) -> httpx.Response:
         """An authenticated call; an expired access token is refreshed ONCE and the call repeated (safe:
@@ -214,6 +217,18 @@ class YouTubeConnector(Connector):
     def verify(self) -> AccountInfo:
         self._channel = None
         return mappers.account_info(self._my_channel())
+
+    def fetch_account_stats(self) -> AccountStats:
+        """Subscribers and videos from channels.list (part=statistics); a hidden subscriber count is None."""
+        self._channel = None
+        statistics = self._my_channel().get("statistics") or {}
+        subscribers = None if statistics.get("hiddenSubscriberCount") else statistics.get("subscriberCount")
+        videos = statistics.get("videoCount")
+        return AccountStats(
+            collected_at=datetime.now(UTC),
+            followers=int(subscribers) if subscribers is not None else None,
+            posts=int(videos) if videos is not None else None,
+        )
 
     # Publishing -----------------------------------------------------------------------------
     def validate(self, draft: PostDraft) -> list[ValidationProblem]:

@@ -93,18 +93,32 @@ class Worker:
         ]
         for thread in threads:
             thread.start()
+        streams = self._streams()
         try:
             self._beat_until_stopped(threads)
         finally:
             self.stop_event.set()
             for thread in threads:
                 thread.join()
+            if streams is not None:
+                streams.join(timeout=10)
             try:
                 heartbeat_stop(worker_id=self.worker_id, tasks_done=self.tasks_done)
             except DatabaseError:
                 logger.exception("worker %s: could not record the stop", self.worker_id)
             connection.close()
             logger.info("worker %s stopped after %d tasks", self.worker_id, self.tasks_done)
+
+    def _streams(self):
+        """The inbox's streaming connections (faster arrival; polling stays the fallback) live in the
+        worker that serves the ``ingest`` queue, so ``kopiena run`` and ``kopiena worker`` both hold them."""
+        from kopiena.inbox import streaming
+
+        if "ingest" not in self.queues or not streaming.streaming_enabled():
+            return None
+        thread = streaming.supervisor_thread(self.stop_event)
+        thread.start()
+        return thread
 
     def _beat_until_stopped(self, threads: list[threading.Thread]) -> None:
         interval = heartbeat_interval_seconds()

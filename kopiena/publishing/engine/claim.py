@@ -31,12 +31,15 @@ def _claim_sql(returning: str) -> str:
     quote = connection.ops.quote_name
     table = quote(Delivery._meta.db_table)
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    # Only our own table name and a constant clause are interpolated; every value is a parameter.
+    # Only our own table name, a constant clause and our own state constant are interpolated; every other
+    # value is a parameter. The state is written into the text so that the planner can use the partial
+    # due-scan index (``WHERE state = 'pending'``) in a prepared statement's generic plan too.
+    pending = f"'{DeliveryState.PENDING.value}'"
     return (
         f"UPDATE {table} SET state = %s, claimed_by = %s, claimed_at = %s, lease_expires_at = %s, "  # noqa: S608
         f"attempts = attempts + 1, updated_at = %s "
-        f"WHERE id IN (SELECT id FROM {table} WHERE state = %s AND next_attempt_at <= %s "
-        f"ORDER BY next_attempt_at LIMIT %s{skip_locked}) AND state = %s "
+        f"WHERE id IN (SELECT id FROM {table} WHERE state = {pending} AND next_attempt_at <= %s "
+        f"ORDER BY next_attempt_at LIMIT %s{skip_locked}) AND state = {pending} "
         f"RETURNING {returning}"
     )
 
@@ -54,10 +57,8 @@ def deliveries_claim(*, worker: str, lease_seconds: float, limit: int = 1) -> li
         stamp(moment),
         stamp(moment + timedelta(seconds=lease_seconds)),
         stamp(moment),
-        DeliveryState.PENDING.value,
         stamp(moment),
         limit,
-        DeliveryState.PENDING.value,
     ]
     if connection.vendor == "postgresql":
         return claim_and_load(_claim_sql("*"), params)

@@ -17,6 +17,7 @@ from kopiena.audit.models import PendingAuditEvent
 from kopiena.audit.services import audit_fields, audit_record
 from kopiena.core.clock import now
 from kopiena.core.weblinks import safe_web_url
+from kopiena.notifications.services import notify
 from kopiena.publishing.engine.sql import Write, update_row, write_together
 from kopiena.publishing.models import (
     AttemptOutcome,
@@ -26,7 +27,6 @@ from kopiena.publishing.models import (
     Post,
     PostState,
 )
-from kopiena.publishing.notifications import notify
 from kopiena.teams.permissions import Perm
 from kopiena.teams.selectors import users_with_perm
 

@@ -11,6 +11,19 @@
   function setTheme(theme) {
     document.documentElement.setAttribute("data-bs-theme", theme);
     try { window.localStorage.setItem("kopiena-theme", theme); } catch (e) { /* storage disabled */ }
+    themeCharts();
+  }
+
+  // Chart.js draws its labels and grid in fixed greys; give every chart on the page the theme's text and
+  // border colours (and redraw them when the theme changes), so axes stay readable in the dark theme.
+  function themeCharts() {
+    if (!window.Chart || !window.Chart.defaults) { return; }
+    var styles = getComputedStyle(document.documentElement);
+    var text = styles.getPropertyValue("--bs-secondary-color").trim();
+    var border = styles.getPropertyValue("--kp-border").trim();
+    if (text) { window.Chart.defaults.color = text; }
+    if (border) { window.Chart.defaults.borderColor = border; }
+    Object.keys(window.Chart.instances || {}).forEach(function (id) { window.Chart.instances[id].update("none"); });
   }
 
   // Calls fn once per element matching selector within root (root included), however often root is re-wired.
@@ -54,7 +67,20 @@
     });
   }
 
+  // Tables never widen the page: one that is not already in a scrolling box (.table-responsive) gets one,
+  // so on a phone the table scrolls sideways inside its card. FullCalendar's own tables are left alone.
+  function wireTables(root) {
+    each(root, "main table", "kpTableWired", function (table) {
+      if (table.closest(".table-responsive, .fc") || !table.parentNode) { return; }
+      var box = document.createElement("div");
+      box.className = "table-responsive kp-table-scroll";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+
   function wire(root) {
+    wireTables(root);
     wireAutosubmit(root);
     wireConfirm(root);
     wireCopy(root);
@@ -68,7 +94,9 @@
       });
     });
     wire(document);
+    themeCharts();
   });
+  window.addEventListener("load", themeCharts);
 
   // Content swapped in by htmx gets the same behaviour.
   document.addEventListener("htmx:load", function (event) { wire(event.target); });

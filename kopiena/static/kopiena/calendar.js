@@ -32,6 +32,69 @@
     return params;
   }
 
+  // "Now" in the workspace's time zone, whatever the browser's: without a time zone plugin FullCalendar
+  // would take UTC's wall clock for a named zone, putting the now-line and "today" hours off. The
+  // browser's Intl knows every IANA zone, so the wall-clock time there is worked out here, as a naive
+  // ISO string like the events' own times.
+  var wallClock = (function () {
+    try {
+      var format = new Intl.DateTimeFormat("en-GB", {
+        timeZone: config.timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit",
+      });
+    } catch (e) {
+      return null;  // an unknown zone: leave "now" to FullCalendar
+    }
+    return function () {
+      var parts = {};
+      format.formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute + ":" + parts.second;
+    };
+  })();
+  el.dataset.workspaceNow = wallClock ? wallClock() : "";
+
+  // A post's label: per account an avatar (initials on the account's colour, with the platform's icon),
+  // the time and, in the month grid, the first words of the text (the whole title is in the tooltip).
+  function postContent(arg) {
+    var props = arg.event.extendedProps;
+    if (props.kind) return true;  // a day (holiday, special day, local event): FullCalendar's own label
+    var box = document.createElement("div");
+    box.className = "kp-ev";
+    var avatars = document.createElement("span");
+    avatars.className = "kp-ev-avatars";
+    (props.accountBadges || []).slice(0, 3).forEach(function (badge) {
+      var avatar = document.createElement("span");
+      avatar.className = "kp-avatar";
+      avatar.style.backgroundColor = badge.colour;
+      avatar.title = badge.name + (badge.platform ? " · " + badge.platform : "");
+      avatar.dataset.testid = "account-avatar";
+      avatar.textContent = badge.initials;
+      var icon = document.createElement("i");
+      icon.className = "bi " + badge.icon + " kp-avatar-platform";
+      icon.setAttribute("aria-hidden", "true");
+      avatar.appendChild(icon);
+      avatars.appendChild(avatar);
+    });
+    if ((props.accountBadges || []).length > 3) {
+      var more = document.createElement("span");
+      more.className = "kp-avatar kp-avatar-more";
+      more.textContent = "+" + (props.accountBadges.length - 3);
+      avatars.appendChild(more);
+    }
+    box.appendChild(avatars);
+    if (arg.timeText && arg.view.type !== "listWeek") {
+      var time = document.createElement("span");
+      time.className = "kp-ev-time";
+      time.textContent = arg.timeText;
+      box.appendChild(time);
+    }
+    var title = document.createElement("span");
+    title.className = "fc-event-title kp-ev-title";
+    title.textContent = arg.view.type === "dayGridMonth" ? props.shortTitle || arg.event.title : arg.event.title;
+    box.appendChild(title);
+    return { domNodes: [box] };
+  }
+
   function moveUrl(id) {
     return config.moveUrlTemplate.replace("/0/", "/" + encodeURIComponent(id) + "/");
   }
@@ -77,17 +140,29 @@
     firstDay: 1,
     height: "auto",
     nowIndicator: true,
+    now: wallClock || undefined,
+    eventDisplay: "block",  // month cells: a tile in the type's colour, not a dot and clipped text
+    eventContent: postContent,
+    eventMinHeight: 44,  // week view: room for the avatars, the time and a line of text
+    slotEventOverlap: false,  // week view: posts at the same time side by side, not on top of each other
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
     editable: config.canMove,
     eventStartEditable: config.canMove,
     eventDurationEditable: false,
-    events: { url: config.eventsUrl, extraParams: filterParams },
+    eventSources: [{ url: config.eventsUrl, extraParams: filterParams }].concat(
+      config.daysUrl ? [{ url: config.daysUrl, id: "days" }] : []  // holidays, special days, local events
+    ),
     eventDrop: onDrop,
     eventDidMount: function (arg) {
       var props = arg.event.extendedProps;
-      arg.el.title = [props.stateLabel, props.accounts.join(", "), props.theme].concat(props.flags || [])
+      if (props.kind) {  // a day (holiday, special day, local event), not a post
+        arg.el.title = [arg.event.title, props.note].filter(Boolean).join(" · ");
+        arg.el.dataset.day = props.kind;
+        return;
+      }
+      arg.el.title = [arg.event.title, props.stateLabel, props.accounts.join(", "), props.theme].concat(props.flags || [])
         .filter(Boolean).join(" · ");
       arg.el.dataset.postId = arg.event.id;
       arg.el.dataset.state = props.state;

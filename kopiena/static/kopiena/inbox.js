@@ -72,4 +72,20 @@
     picker.value = "";
     box.focus();
   });
+
+  // The reply box counts as the author types (a hint: links and graphemes are counted by the platform's
+  // own rules when the answer is checked, and an answer over the limit is refused before sending).
+  const counted = () => {
+    const box = document.getElementById("kp-inbox-reply");
+    const count = document.querySelector("[data-kp-reply-count]");
+    if (!box || !count || !box.dataset.kpLimit) return;
+    const length = [...box.value.trim()].length;
+    const limit = Number(box.dataset.kpLimit);
+    count.textContent = `${length} / ${limit}`;
+    count.classList.toggle("text-danger", length > limit);
+    count.classList.toggle("fw-semibold", length > limit);
+  };
+  document.addEventListener("input", (event) => { if (event.target.id === "kp-inbox-reply") counted(); });
+  document.addEventListener("DOMContentLoaded", counted);
+  counted();
 })();
