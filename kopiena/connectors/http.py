@@ -416,6 +416,7 @@ class HttpClient:
     ):
         self.base_url = base_url.rstrip("/")
         self._open_streams: set[httpx.Response] = set()
+        self._streams_aborted = threading.Event()
         self.account_key = account_key or httpx.URL(base_url or "http://unknown").host
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self.retries = retries
@@ -447,7 +448,10 @@ class HttpClient:
 
     def abort_streams(self) -> None:
         """Close every stream this client is reading (from another thread): a blocked reader wakes up with
-        TransientError at once instead of at the next heartbeat. Used when the worker stops."""
+        TransientError at once instead of at the next heartbeat. Used when the worker stops, so it is for
+        good: a stream still opening (the platform has the request, the answer's headers are not back yet)
+        is closed as soon as it opens, and no new stream opens through this client."""
+        self._streams_aborted.set()
         for response in list(self._open_streams):
             try:
                 response.close()
@@ -585,6 +589,8 @@ class HttpClient:
             raise PermanentError(self.scrub(f"Not a valid address: {exc}")) from None
         self._refuse_secret_in_url(request.url)
         shown = self._shown_url(request.url)
+        if self._streams_aborted.is_set():
+            raise TransientError(self.scrub(f"The stream {shown} was not opened: the worker is stopping."))
         self.rate_limiter.acquire(
             self.account_key,
             rate_per_second=self.rate_per_second,
@@ -599,6 +605,8 @@ class HttpClient:
             ) from None
         self._open_streams.add(response)
         try:
+            if self._streams_aborted.is_set():  # aborted while the answer's headers were on their way
+                raise TransientError(self.scrub(f"The stream {shown} was closed: the worker is stopping."))
             if response.status_code >= 400:
                 response.read()
                 raise self._error_for(response, "GET", True)

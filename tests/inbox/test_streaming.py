@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
+from kopiena.connectors.errors import TransientError
 from kopiena.connectors.http import RATE_LIMITER
 from kopiena.connectors.types import WebhookEvent
 from kopiena.core.clock import now
@@ -209,6 +210,17 @@ def test_a_stopping_worker_wakes_a_blocked_stream_at_once(account, sandbox):
         connector.http.abort_streams()
         reader.join(5)
     assert ended == ["TransientError"]
+    assert time.monotonic() - started < 5
+
+
+def test_a_stream_opening_after_the_abort_ends_at_once(account, sandbox):
+    # The worker may stop while a stream's request is on its way: the reader must not then wait for a heartbeat.
+    sandbox.stream_heartbeat_seconds = 30
+    with connector_for(account) as connector:
+        connector.http.abort_streams()
+        started = time.monotonic()
+        with pytest.raises(TransientError, match="stopping"):
+            next(iter(connector.stream_mentions(stop=lambda: False)))
     assert time.monotonic() - started < 5
 
 
