@@ -86,13 +86,23 @@ def classify_with(
         _cached.clear()
         _cached_model = model
     allowed = tuple(languages) if languages is not None else None
-    missing = list(dict.fromkeys(t for t in texts if (allowed, t) not in _cached))
+    # Answers are collected here, not read back from the cache: emptying a full cache (here or in another
+    # thread) must not lose this batch's earlier hits.
+    found: dict[str, Classification] = {}
+    missing = []
+    for text in dict.fromkeys(texts):
+        hit = _cached.get((allowed, text))
+        if hit is None:
+            missing.append(text)
+        else:
+            found[text] = hit
     if missing:
         if len(_cached) + len(missing) > CACHE_MAX:
             _cached.clear()
         for text, result in zip(missing, _classify(model, missing, allowed), strict=True):
             _cached[(allowed, text)] = result
-    return [_cached[(allowed, t)] for t in texts]
+            found[text] = result
+    return [found[t] for t in texts]
 
 
 # Classifications by (allowed languages, text) for one model: bounded, emptied when full or when another
@@ -133,6 +143,12 @@ class _Signals(NamedTuple):
 _SPAM = lexicon.Family(lexicon.SPAM)
 _CUES = lexicon.Family(lexicon.COMPLAINT_CUE)
 _PRAISE_EXTRA = lexicon.Family(lexicon.PRAISE_EXTRA)
+_COMPLAINT, _PRAISE, _CONTRAST = (
+    lexicon.gated(p) for p in (lexicon.COMPLAINT, lexicon.PRAISE, lexicon.CONTRAST)
+)
+_QUESTION, _REQUEST, _SUGGESTION = (
+    lexicon.gated(p) for p in (lexicon.QUESTION, lexicon.REQUEST, lexicon.SUGGESTION)
+)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -144,18 +160,18 @@ def _signals(text: str) -> _Signals:
     insult, swear = lexicon.abuse(folded, scripts)
     if _SPAM.search(folded, scripts):
         return _Signals(True, False, insult, swear, False, False, False, False, False, acute)
-    cue = _CUES.search(folded, scripts) or lexicon.COMPLAINT.search(lowered) is not None
-    praise_words = lexicon.PRAISE.search(lowered) is not None or _PRAISE_EXTRA.search(folded, scripts)
+    cue = _CUES.search(folded, scripts) or _COMPLAINT.search(lowered)
+    praise_words = _PRAISE.search(lowered) or _PRAISE_EXTRA.search(folded, scripts)
     return _Signals(
         scam=False,
         cue=cue,
         insult=insult,
         swear=swear,
-        asks=lexicon.QUESTION.search(lowered) is not None,
-        request=lexicon.REQUEST.search(lowered) is not None,
-        suggestion=lexicon.SUGGESTION.search(lowered) is not None,
+        asks=_QUESTION.search(lowered),
+        request=_REQUEST.search(lowered),
+        suggestion=_SUGGESTION.search(lowered),
         praise_words=praise_words,
-        contrast=cue and praise_words and lexicon.CONTRAST.search(lowered) is not None,
+        contrast=cue and praise_words and _CONTRAST.search(lowered),
         acute=acute,
     )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .gate import GatedPattern
+
 # The parts each ``_any`` pattern was built from (by its source), for ``Family``.
 _PARTS: dict[str, tuple[str, ...]] = {}
 
@@ -284,8 +286,8 @@ class Family:
                 else:
                     shared.append(part)
 
-        def compiled(parts: list[str]) -> re.Pattern[str] | None:
-            return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+        def compiled(parts: list[str]) -> GatedPattern | None:
+            return GatedPattern(parts) if parts else None
 
         # Indexed by (has Latin letters, has Cyrillic letters).
         self._by_script = {
@@ -297,7 +299,13 @@ class Family:
 
     def search(self, text: str, scripts: tuple[bool, bool]) -> bool:
         pattern = self._by_script[scripts]
-        return pattern is not None and pattern.search(text) is not None
+        return pattern is not None and pattern.search(text)
+
+
+def gated(pattern: re.Pattern[str]) -> GatedPattern:
+    """``pattern`` (an ``_any`` pattern or any other without flags) behind a literal pre-check, for hot paths
+    that only ask whether it matches."""
+    return GatedPattern(_PARTS.get(pattern.pattern, (pattern.pattern,)))
 
 
 def scripts_of(text: str) -> tuple[bool, bool]:

@@ -24,3 +24,14 @@ def test_another_model_starts_an_empty_cache(monkeypatch):
     monkeypatch.setattr(classify_module, "_cached_model", object())
     classify_batch(["Where is your shop in Riga?"])
     assert set(classify_module._cached) == {(None, "Where is your shop in Riga?")}
+
+
+def test_a_batch_that_fills_the_cache_keeps_its_earlier_hits(monkeypatch):
+    # A text seen before, in a batch whose new texts overflow the cache: emptying the cache must not lose
+    # the answer already found for it (this raised KeyError once 16,384 distinct texts had been seen).
+    monkeypatch.setattr(classify_module, "CACHE_MAX", 3)
+    seen = classify_batch(["Paldies, ļoti garšīgi!"])[0]
+    batch = ["Paldies, ļoti garšīgi!", "Kur ir jūsu veikals?", "Где ваш магазин?", "Where is the shop?"]
+    answers = classify_batch(batch)
+    assert answers[0] == seen
+    assert [a.language for a in answers[1:]] == ["lv", "ru", "en"]
