@@ -260,6 +260,7 @@ PERIODIC_TASKS = [
     ("kopiena.inbox.tasks.sla_tick", 60),
     ("kopiena.notifications.tasks.notifications_dispatch", 30),
     ("kopiena.listening.tasks.listening_spikes_detect", 300),
+    ("kopiena.listening.tasks.listening_trends_refresh", 300),
     ("kopiena.listening.tasks.listening_run", 15),
     ("kopiena.listening.tasks.listening_competitors_fetch", 60),
     ("kopiena.contests.tasks.contests_tick", 60),

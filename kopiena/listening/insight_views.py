@@ -18,7 +18,7 @@ from kopiena.teams.models import User
 from kopiena.teams.permissions import Perm
 from kopiena.teams.views import workspace_view
 
-TREND_DAYS = (1, 7, 30)
+TREND_DAYS = trends.PERIODS_DAYS
 
 
 def _csv(chunks, filename: str) -> StreamingHttpResponse:
@@ -109,7 +109,9 @@ def _days(request: HttpRequest) -> int:
 @workspace_view(Perm.INBOX_READ)
 def trends_page(request: HttpRequest, ws: str):
     days = _days(request)
-    found = trends.trends_find(workspace=request.access.workspace, days=days)
+    found = trends.trends_current(
+        workspace=request.access.workspace, days=days, refresh="refresh" in request.GET
+    )
     return render(
         request,
         "listening/trends.html",

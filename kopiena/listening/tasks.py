@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kopiena.listening import runner, spikes
+from kopiena.listening import runner, spikes, trends
 
 
 @task(queue_name="default")
@@ -27,3 +27,9 @@ def listening_competitors_fetch() -> int:
     from kopiena.listening.competitors import competitors_fetch
 
     return competitors_fetch()
+
+
+@task(queue_name="default")
+def listening_trends_refresh() -> int:
+    """Enqueued by the clock: the Trends page then reads trends computed at most a few minutes ago."""
+    return trends.trends_refresh_active()

@@ -99,3 +99,25 @@ def test_page_and_one_click(owner, workspace, login, texts):
 def test_empty_state(owner, workspace, login):
     page = login(owner).get(reverse("listening_trends", kwargs={"ws": workspace.slug}))
     assert page.status_code == 200 and 'data-testid="trends-empty"' in page.text
+
+
+def test_the_page_reads_what_the_clock_computed(
+    owner, workspace, login, texts, django_assert_max_num_queries
+):
+    assert trends.trends_refresh_active() == 1
+    client = login(owner)
+    url = reverse("listening_trends", kwargs={"ws": workspace.slug}) + "?days=7"
+    Mention.objects.filter(workspace=workspace).update(text="Nekas jauns")  # not seen until the next refresh
+    with django_assert_max_num_queries(12):  # no mention or item is read: the stored trends are shown
+        page = client.get(url)
+    assert "#auzupiens" in page.text and 'data-testid="trends-refresh"' in page.text
+    assert "#auzupiens" not in client.get(url + "&refresh=1").text.replace("Auzu piens latte", "")
+
+
+def test_stale_trends_are_computed_again(workspace, texts, settings):
+    first = trends.trends_current(workspace=workspace, days=7)
+    Mention.objects.filter(workspace=workspace).delete()
+    assert trends.trends_current(workspace=workspace, days=7) == first  # fresh: the stored answer
+    stale = first | {"computed_at": first["computed_at"] - timedelta(seconds=trends.FRESH_SECONDS + 1)}
+    trends.cache.set(trends._cache_key(workspace.pk, 7), stale)
+    assert trends.trends_current(workspace=workspace, days=7)["previous_texts"] == 0
