@@ -75,6 +75,7 @@ def seed(args, now: datetime) -> dict:
     start = now - timedelta(days=args.days)
     posts_total = max(1, min(args.accounts * args.days, args.snapshots // 20 or 1))
     per_post = max(1, args.snapshots // posts_total)
+    extra = max(0, args.snapshots - per_post * posts_total)  # the first `extra` posts get one reading more
     timings = {}
 
     began = time.perf_counter()
@@ -98,10 +99,11 @@ def seed(args, now: datetime) -> dict:
             for post, variant, account, at in zip(posts, variants, chosen, moments, strict=True)
         )  # fmt: skip
         rows = []
-        for delivery, account, at in zip(deliveries, chosen, moments, strict=True):
+        for i, (delivery, account, at) in enumerate(zip(deliveries, chosen, moments, strict=True)):
             likes = rng.randint(0, 200)
-            for k in range(per_post):
-                share = (k + 1) / per_post
+            readings = per_post + (1 if first + i < extra else 0)
+            for k in range(readings):
+                share = (k + 1) / readings
                 rows.append(MetricSnapshot(
                     workspace_id=workspace.pk, account_id=account.pk, delivery_id=delivery.pk,
                     taken_at=at + timedelta(minutes=10 * (k + 1)), likes=int(likes * share),
