@@ -6,6 +6,7 @@ Benches never touch the development or test databases: SQLite gets a temporary f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -41,11 +42,17 @@ def create_database(url: str) -> None:
 
 
 def drop_database(url: str) -> None:
-    if url.startswith("postgres"):
-        from django.db import connections
+    from django.db import connections
 
-        connections.close_all()
+    connections.close_all()
+    if url.startswith("postgres"):
         _pg_admin(url, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+    elif url.startswith("sqlite:///"):
+        # A full-size run leaves gigabytes in the temporary directory otherwise.
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path + suffix)
 
 
 def setup_django(database_url: str, var_dir: str | None = None) -> None:
