@@ -24,7 +24,10 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 def required_literals(source: str) -> frozenset[str] | None:
     """Strings at least one of which occurs in any text that ``source`` matches (no flags), or None where
     no such set can be named (an alternative that is all character classes, like ``[€$]\\s?\\d``)."""
-    return _of_sequence(sre_parse.parse(source))
+    parsed = sre_parse.parse(source)
+    if parsed.state.flags & (sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_VERBOSE):
+        return None  # inline (?i) or (?x): the literals as parsed are not the text's
+    return _of_sequence(parsed)
 
 
 def _of_sequence(items) -> frozenset[str] | None:
@@ -98,12 +101,6 @@ class GatedPattern:
         self._open = re.compile("|".join(f"(?:{part})" for part in open_)) if open_ else None
         self._gated = re.compile("|".join(f"(?:{part})" for part in gated)) if gated else None
         self._gate = _automaton(required) if gated else None
-
-    @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> GatedPattern:
-        if pattern.flags & re.IGNORECASE:
-            raise ValueError("GatedPattern needs a pattern compiled without IGNORECASE")
-        return cls([pattern.pattern])
 
     def search(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text``."""

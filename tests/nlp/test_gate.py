@@ -86,3 +86,8 @@ def test_gated_families_answer_as_the_plain_pattern(words):
 def test_a_part_without_literals_is_always_searched():
     gated = GatedPattern([r"[€$]\s?\d{3,}", r"\bscam\w*"])
     assert gated.search("pay $ 500 now") and gated.search("a scammer") and not gated.search("fine coffee")
+
+
+def test_an_inline_case_insensitive_pattern_is_never_gated():
+    assert required_literals("(?i)scam") is None
+    assert required_literals("(?x) s c a m") is None
