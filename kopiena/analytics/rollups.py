@@ -328,7 +328,8 @@ def _response_days_add(totals: dict[tuple, list[float]]) -> None:
             row.seconds += seconds
             row.within_target += within
             changed.append(row)
-    ResponseDay.objects.bulk_update(changed, ["answered", "seconds", "within_target"])
+    # batch_size: PostgreSQL takes at most 65,535 parameters a statement (a 20,000-event batch went over)
+    ResponseDay.objects.bulk_update(changed, ["answered", "seconds", "within_target"], batch_size=1000)
     ResponseDay.objects.bulk_create(new)
 
 
@@ -415,7 +416,7 @@ def _refresh_sentiment(batch: int) -> dict[str, int]:
             if key in existing:
                 existing[key].items += n
                 changed.append(existing[key])
-        SentimentDay.objects.bulk_update(changed, ["items"])
+        SentimentDay.objects.bulk_update(changed, ["items"], batch_size=1000)
         SentimentDay.objects.bulk_create(
             SentimentDay(workspace_id=ws, account_id=account, day=day, sentiment=sentiment, items=n)
             for (ws, account, day, sentiment), n in counts.items()

@@ -358,7 +358,7 @@ def items_record_edits(*, account: ConnectedAccount, remote_items: Iterable[Remo
         changed.append(item)
         events.append(ItemEvent(item=item, kind=ItemEventKind.EDITED, at=at, noticed_at=moment, text=text))
     if changed:
-        Item.objects.bulk_update(changed, ["edited_text", "edited_at"])
+        Item.objects.bulk_update(changed, ["edited_text", "edited_at"], batch_size=1000)
         ItemEvent.objects.bulk_create(events)
         audit_record(
             actor=None,

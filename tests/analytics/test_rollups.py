@@ -150,3 +150,20 @@ def test_ten_year_period_and_empty_periods(make_account, publish, workspace):
     assert s.response_headline(**empty).current.average_hours is None
     assert s.sentiment_series(**empty) == [] and s.top_posts(**empty) == []
     assert s.cadence_kept(**empty) == []
+
+
+def test_a_big_batch_updates_its_day_rows_within_the_statement_limits(make_account, workspace):
+    # A 20,000-event batch touching ~10,000 existing rows sent one UPDATE with more than the 65,535
+    # parameters PostgreSQL accepts: the rollup stopped there for good (its cursor never moved).
+    from kopiena.analytics import rollups
+    from kopiena.analytics.models import ResponseDay
+
+    account = make_account()
+    first = date(2000, 1, 1)
+    totals = {
+        (workspace.pk, account.pk, first + timedelta(days=n), "first", "anna", "moderator", "lv", "comment"): [1, 60.0, 1]
+        for n in range(11_000)
+    }  # fmt: skip
+    rollups._response_days_add(totals)
+    rollups._response_days_add(totals)
+    assert ResponseDay.objects.filter(answered=2).count() == 11_000
