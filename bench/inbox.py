@@ -82,6 +82,7 @@ def seed(workspace, account, members, rows: int, seed: int = 5) -> None:
                         author_handle=f"@u{n % 50_000}",
                         text=texts[n % len(texts)],
                         remote_created_at=NOW - timedelta(minutes=n),
+                        received_at=NOW - timedelta(minutes=n) + timedelta(seconds=rng.randint(1, 120)),
                     )
                     for n in range(start, min(start + 5000, rows))
                 ]
@@ -160,11 +161,15 @@ def measure(args, load_at_start) -> dict:
             cases.append((view, f"deep_{args.deep}", filters, cursor))
     cases.append(("all", "search", InboxFilter(view="all", q="kafija"), ""))
 
+    if args.slowest:
+        print_slowest_queries(client, f"/w/{workspace.slug}/inbox/", args.slowest)
     results = []
     for view, page, filters, cursor in cases:
+        case_started = time.perf_counter()
         query_times, request_times, shown = [], [], 0
         params = {"view": view, "after": cursor, "q": filters.q}
         path = f"/w/{workspace.slug}/inbox/"
+        client.get(path, {k: v for k, v in params.items() if v})  # untimed: the first one compiles templates
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             shown = len(threads_page(access=member, filters=filters, cursor=cursor, size=50, at=NOW).threads)
@@ -173,6 +178,7 @@ def measure(args, load_at_start) -> dict:
             response = client.get(path, {k: v for k, v in params.items() if v})
             request_times.append(time.perf_counter() - t0)
             assert response.status_code == 200, response.status_code
+        print(f"{view} {page}: {time.perf_counter() - case_started:.1f} s", file=sys.stderr, flush=True)
         results.append(
             {
                 "view": view,
@@ -194,6 +200,26 @@ def measure(args, load_at_start) -> dict:
     }
 
 
+def print_slowest_queries(client, path: str, how_many: int) -> None:
+    """The request's slowest SQL statements, to stderr: where a slow page spends its time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm caches first
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    ranked = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, path)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    print(f"{len(ranked)} queries", file=sys.stderr)
+    for query in ranked[:how_many]:
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:300]}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -201,6 +227,7 @@ def main() -> None:
     parser.add_argument("--deep", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest SQL of one request")
     print(json.dumps(run(parser.parse_args()), indent=2))
 
 

@@ -114,12 +114,25 @@ class EngagementDay(models.Model):
         indexes = [models.Index(fields=["workspace", "day"], name="engagement_day_by_day")]
 
 
+TOTAL_HELP = "None: the workspace's total over its accounts, what whole-workspace charts read"
+
+
 class ResponseDay(models.Model):
     """Rollup: answers given per workspace-local day, by account, answer kind (first / next), person, role,
-    language and item kind — counted from the inbox's SLA clocks (business seconds when the policy says so)."""
+    language and item kind — counted from the inbox's SLA clocks (business seconds when the policy says so).
+
+    Rows without an account are the workspace's totals per day and dimension, kept beside the per-account
+    rows by the same rollup step: a chart over the whole workspace reads a few thousand rows for two years
+    instead of summing every account's (300,000 for 100 accounts)."""
 
     workspace = models.ForeignKey("teams.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("integrations.ConnectedAccount", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "integrations.ConnectedAccount",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=TOTAL_HELP,
+    )
     day = models.DateField()
     sla_kind = models.CharField(max_length=8)
     person = models.CharField(max_length=150, blank=True)
@@ -131,21 +144,41 @@ class ResponseDay(models.Model):
     within_target = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "day"], name="response_day_by_day")]
+        indexes = [
+            models.Index(fields=["workspace", "day"], name="response_day_by_day"),
+            models.Index(fields=["account", "day"], name="response_day_by_account"),
+            models.Index(
+                fields=["workspace", "day"],
+                condition=models.Q(account__isnull=True),
+                name="response_day_totals",
+            ),
+        ]
 
 
 class SentimentDay(models.Model):
-    """Rollup: incoming inbox items per workspace-local day, account and sentiment ('' = not classified)."""
+    """Rollup: incoming inbox items per workspace-local day, account and sentiment ('' = not classified);
+    rows without an account are the workspace's totals (as in ``ResponseDay``)."""
 
     workspace = models.ForeignKey("teams.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("integrations.ConnectedAccount", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "integrations.ConnectedAccount",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=TOTAL_HELP,
+    )
     day = models.DateField()
     sentiment = models.CharField(max_length=10, blank=True)
     items = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "day", "sentiment"], name="sentiment_day_unique")
+            models.UniqueConstraint(fields=["account", "day", "sentiment"], name="sentiment_day_unique"),
+            models.UniqueConstraint(
+                fields=["workspace", "day", "sentiment"],
+                condition=models.Q(account__isnull=True),
+                name="sentiment_day_total_unique",
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "day"], name="sentiment_day_by_day")]
 

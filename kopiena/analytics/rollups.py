@@ -284,6 +284,7 @@ def _refresh_responses(batch: int) -> dict[str, int]:
         total[1] += seconds
         total[2] += seconds <= target
     _response_days_add(totals)
+    _response_totals_update({(key[0], key[2]) for key in totals})
     if events:
         cursor.last_id = events[-1][0]
         cursor.save(update_fields=["last_id"])
@@ -334,10 +335,11 @@ def _response_days_add(totals: dict[tuple, list[float]]) -> None:
 
 
 def _response_days_update(keys: Iterable[tuple[int, date]]) -> None:
+    keys = sorted(set(keys))
     zones = _Zones()
     roles: dict[int, dict[str, str]] = {}
     answerer = _answerer("thread_id", "started_at")
-    for workspace_id, day in sorted(set(keys)):
+    for workspace_id, day in keys:
         if workspace_id not in roles:
             roles[workspace_id] = _roles(workspace_id)
         since, until = day_window(day, zones[workspace_id])
@@ -384,6 +386,7 @@ def _response_days_update(keys: Iterable[tuple[int, date]]) -> None:
                 within,
             ) in totals.items()
         )
+    _response_totals_update(keys)
 
 
 # Sentiment -----------------------------------------------------------------------------------------------
@@ -422,14 +425,16 @@ def _refresh_sentiment(batch: int) -> dict[str, int]:
             for (ws, account, day, sentiment), n in counts.items()
             if (ws, account, day, sentiment) not in existing
         )
+        _sentiment_totals_update({(key[0], key[2]) for key in counts})
         cursor.last_id = rows[-1][0]
         cursor.save(update_fields=["last_id"])
     return {"items": len(rows), "sentiment_days": len({key[:3] for key in counts})}
 
 
 def _sentiment_days_update(keys: Iterable[tuple[int, int, date]]) -> None:
+    keys = sorted(set(keys))
     zones = _Zones()
-    for workspace_id, account_id, day in sorted(set(keys)):
+    for workspace_id, account_id, day in keys:
         since, until = day_window(day, zones[workspace_id])
         counts = (
             Item.objects.filter(
@@ -450,3 +455,50 @@ def _sentiment_days_update(keys: Iterable[tuple[int, int, date]]) -> None:
             )
             for c in counts
         )
+    _sentiment_totals_update({(workspace_id, day) for workspace_id, _account_id, day in keys})
+
+
+# Workspace totals ----------------------------------------------------------------------------------------
+# The rows without an account: a whole-workspace chart reads one row per day and dimension instead of
+# summing every account's rows (SQLite needs 0.3–0.5 s to sum 300,000 of them).
+
+_RESPONSE_DIMENSIONS = ("sla_kind", "person", "role", "language", "item_kind")
+
+
+def _response_totals_update(keys: Iterable[tuple[int, date]]) -> None:
+    _totals_update(ResponseDay, _RESPONSE_DIMENSIONS, ("answered", "seconds", "within_target"), keys)
+
+
+def _sentiment_totals_update(keys: Iterable[tuple[int, date]]) -> None:
+    _totals_update(SentimentDay, ("sentiment",), ("items",), keys)
+
+
+def _totals_update(
+    model, dimensions: tuple[str, ...], sums: tuple[str, ...], keys: Iterable[tuple[int, date]]
+):
+    """Recompute the workspace rows of the given (workspace, day) pairs from that day's account rows."""
+    days_of: dict[int, set[date]] = defaultdict(set)
+    for workspace_id, day in keys:
+        days_of[workspace_id].add(day)
+    for workspace_id, days in days_of.items():
+        ordered = sorted(days)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            of_days = model.objects.filter(workspace_id=workspace_id, day__in=chunk)
+            of_days.filter(account__isnull=True).delete()
+            rows = (
+                of_days.filter(account__isnull=False)
+                .values("day", *dimensions)
+                .annotate(**{f"sum_{name}": Sum(name) for name in sums})
+                .order_by()
+            )
+            model.objects.bulk_create(
+                model(
+                    workspace_id=workspace_id,
+                    account=None,
+                    day=row["day"],
+                    **{name: row[name] for name in dimensions},
+                    **{name: row[f"sum_{name}"] for name in sums},
+                )
+                for row in rows
+            )

@@ -262,6 +262,14 @@ def _days(qs, workspace, start: date, end: date, account_id: int | None):
     return qs.filter(account_id=account_id) if account_id else qs
 
 
+def _total_days(qs, workspace, start: date, end: date, account_id: int | None):
+    """``_days`` for the rollups that keep workspace totals (``ResponseDay``, ``SentimentDay``): one
+    account's rows, or the rows without an account — never both, which would count everything twice."""
+    if account_id:
+        return _days(qs, workspace, start, end, account_id)
+    return _days(qs, workspace, start, end, None).filter(account__isnull=True)
+
+
 @dataclass(frozen=True)
 class EngagementTotals:
     posts: int = 0  # published posts (deliveries)
@@ -654,12 +662,17 @@ def response_headline(
     if kind == "next" and targets.next_response_seconds:
         target_seconds = targets.next_response_seconds
     base = ResponseDay.objects.filter(sla_kind=kind)
-    current = _days(base, workspace, start, end, account_id).aggregate(**_RESPONSE_SUMS)
-    previous = _days(base, workspace, *previous_period(start, end), account_id).aggregate(**_RESPONSE_SUMS)
+    current = _total_days(base, workspace, start, end, account_id).aggregate(**_RESPONSE_SUMS)
+    previous = _total_days(base, workspace, *previous_period(start, end), account_id).aggregate(
+        **_RESPONSE_SUMS
+    )
     bucket = bucket_of(start, end) if (end - start).days > 31 else "week"
     by_bucket: dict[date, dict] = defaultdict(lambda: {"n_answered": 0, "n_seconds": 0.0, "n_within": 0})
     for row in (
-        _days(base, workspace, start, end, account_id).values("day").annotate(**_RESPONSE_SUMS).order_by()
+        _total_days(base, workspace, start, end, account_id)
+        .values("day")
+        .annotate(**_RESPONSE_SUMS)
+        .order_by()
     ):
         total = by_bucket[bucket_start(row["day"], bucket)]
         for key in total:
@@ -685,8 +698,12 @@ def response_breakdown(
     field_name = "account_id" if by == "account" else by
     base = ResponseDay.objects.filter(sla_kind=kind)
 
+    if by == "account":  # by account: the account rows, whose sum the workspace rows hold
+        base = base.filter(account__isnull=False)
+    days = _days if by == "account" else _total_days
+
     def grouped(first: date, last: date) -> dict:
-        rows = _days(base, workspace, first, last, account_id).values(field_name).annotate(**_RESPONSE_SUMS)
+        rows = days(base, workspace, first, last, account_id).values(field_name).annotate(**_RESPONSE_SUMS)
         return {row[field_name]: _response_figures(row) for row in rows.order_by()}
 
     current = grouped(start, end)
@@ -721,7 +738,7 @@ def sentiment_series(
     # Summed per day in the database (at most 4 rows a day), bucketed here: a date function per row is a
     # Python call on SQLite.
     rows = (
-        _days(SentimentDay.objects, workspace, start, end, account_id)
+        _total_days(SentimentDay.objects, workspace, start, end, account_id)
         .values_list("day", "sentiment")
         .annotate(n=Sum("items"))
         .order_by()
@@ -734,7 +751,7 @@ def sentiment_series(
 
 def sentiment_totals(*, workspace, start: date, end: date, account_id: int | None = None) -> SentimentPoint:
     counts = dict(
-        _days(SentimentDay.objects, workspace, start, end, account_id)
+        _total_days(SentimentDay.objects, workspace, start, end, account_id)
         .values_list("sentiment")
         .annotate(n=Sum("items"))
         .order_by()

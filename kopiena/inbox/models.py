@@ -114,6 +114,10 @@ class Thread(WorkspaceScopedModel):
             models.Index(fields=["workspace", "status", "last_item_at"]),
             # The list views: sorted by the answer's deadline, keyset-paginated on (due, id).
             models.Index(fields=["workspace", "response_due_at", "id"], name="inbox_thread_due"),
+            # "Mine": one person's threads are a few hundred among a million, in the same order.
+            models.Index(fields=["workspace", "assignee", "response_due_at", "id"], name="inbox_thread_mine"),
+            # The language filter's choices, read by a skip scan (selectors.languages_in_inbox).
+            models.Index(fields=["workspace", "language"], name="inbox_thread_language"),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +173,8 @@ class Item(WorkspaceScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["account", "external_id"], name="inbox_item_unique_remote")
         ]
+        # The latest arrivals, for the platform-to-inbox delay shown above the list (selectors.arrival_delay).
+        indexes = [models.Index(fields=["workspace", "received_at"], name="inbox_item_arrival")]
 
     def __str__(self) -> str:
         return f"{self.author_handle}: {self.text[:40]}"

@@ -315,14 +315,25 @@ def author_history(*, access: Access, thread: Thread, limit: int = 10) -> list[T
     return list(visible_threads(access=access).filter(pk__in=ids).order_by("-last_item_at", "-pk")[:limit])
 
 
+# A skip scan over the (workspace, language) index: one index probe per distinct language, not one row per
+# thread (a million threads have a handful of languages). SQLite and PostgreSQL both run it as written.
+_LANGUAGES_SQL = """
+WITH RECURSIVE found(language) AS (
+    SELECT MIN(language) FROM inbox_thread WHERE workspace_id = %s AND language > ''
+    UNION ALL
+    SELECT (SELECT MIN(language) FROM inbox_thread WHERE workspace_id = %s AND language > found.language)
+    FROM found WHERE found.language IS NOT NULL
+)
+SELECT language FROM found WHERE language IS NOT NULL
+"""
+
+
 def languages_in_inbox(*, access: Access) -> list[str]:
-    return sorted(
-        set(
-            Thread.objects.filter(workspace=access.workspace)
-            .exclude(language="")
-            .values_list("language", flat=True)
-        )
-    )
+    """The languages the workspace's conversations are in, for the list's filter."""
+    workspace_id = access.workspace.pk
+    with connection.cursor() as cursor:
+        cursor.execute(_LANGUAGES_SQL, [workspace_id, workspace_id])
+        return [language for (language,) in cursor.fetchall()]
 
 
 def hidden_items(*, access: Access) -> QuerySet[Item]:
@@ -409,10 +420,10 @@ def arrival_delay(*, access: Access, sample: int = ARRIVAL_SAMPLE) -> dict:
     """The platform-to-inbox delay of the workspace's latest ``sample`` items (``received_at`` minus the
     platform's ``remote_created_at``; clock skew counted as 0): how many, median, 95th percentile and
     maximum in seconds, and how many arrived by push within a minute. Items stored before arrival times
-    were recorded are left out. Cheap: the newest rows by primary key of one workspace."""
+    were recorded are left out. Cheap: the newest arrivals by the (workspace, received_at) index."""
     rows = list(
         Item.objects.filter(workspace=access.workspace, received_at__isnull=False)
-        .order_by("-pk")
+        .order_by("-received_at")
         .values_list("received_at", "remote_created_at")[:sample]
     )
     delays = sorted(max(0.0, (got - written).total_seconds()) for got, written in rows)

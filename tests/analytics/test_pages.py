@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from kopiena.analytics import selectors as s
 from kopiena.analytics.accounts import account_snapshots_poll
 from kopiena.analytics.models import AccountSnapshot, ResponseDay, SentimentDay
-from kopiena.analytics.rollups import rollups_refresh
+from kopiena.analytics.rollups import rollups_rebuild, rollups_refresh
 from kopiena.inbox.models import Reply, ReplyState, Thread
 from kopiena.inbox.services import items_ingest
 from kopiena.inbox.sla_clock import sla_answer
@@ -161,7 +161,7 @@ def test_response_and_sentiment_rollups_from_the_inbox(member, workspace, owner_
     with transaction.atomic():
         sla_answer(thread=thread, at=answered)
     rollups_refresh()
-    (row,) = ResponseDay.objects.all()
+    (row,) = ResponseDay.objects.filter(account=account)
     assert (row.person, row.role, row.answered, row.sla_kind) == (
         moderator.username,
         Role.MODERATOR,
@@ -175,6 +175,57 @@ def test_response_and_sentiment_rollups_from_the_inbox(member, workspace, owner_
     assert by_role[0] == Role.MODERATOR and by_role[1].answered == 1
     assert sum(p.total for p in s.sentiment_series(workspace=workspace, start=day, end=day)) == 2
     assert SentimentDay.objects.filter(workspace=workspace).count() >= 1
+
+
+def test_whole_workspace_charts_read_the_workspace_totals(member, workspace, owner_access):
+    # Two years of 100 accounts are 300,000 account rows: whole-workspace charts read the totals kept beside
+    # them (one row per day and dimension), which must equal the accounts' sum through every kind of update.
+    accounts = [
+        account_connect(
+            access=owner_access, platform="mastodon", name=name, credentials={"access_token": "t"},
+            base_url="https://social.example", external_id=external_id,
+        )
+        for name, external_id in (("Kafija", "100"), ("Tēja", "200"))
+    ]  # fmt: skip
+    moderator = member(Role.MODERATOR)
+    answered = BASE + timedelta(hours=2)
+    for n, account in enumerate(accounts):
+        items_ingest(account=account, remote_items=[remote(f"c{n}", "Kad atvērsiet?", post=f"p{n}")])
+        thread = Thread.objects.get(account=account)
+        Reply.objects.create(
+            item=thread.items.first(), author=moderator, text="Rīt!", state=ReplyState.SENT, sent_at=answered
+        )
+        with transaction.atomic():
+            sla_answer(thread=thread, at=answered)
+    rollups_refresh()
+    day = BASE.date()
+    period = {"workspace": workspace, "start": day, "end": day}
+
+    def figures():
+        return (
+            s.response_headline(**period).current.answered,
+            [(key, now.answered) for key, now, _before in s.response_breakdown(**period, by="person")],
+            sorted((key, now.answered) for key, now, _before in s.response_breakdown(**period, by="account")),
+            s.sentiment_totals(**period).total,
+        )
+
+    both = (2, [(moderator.username, 2)], sorted((a.pk, 1) for a in accounts), 2)
+    assert figures() == both
+    assert s.response_headline(**period, account_id=accounts[0].pk).current.answered == 1
+    assert s.sentiment_totals(**period, account_id=accounts[1].pk).total == 1
+    (total,) = ResponseDay.objects.filter(workspace=workspace, account=None)
+    assert (total.answered, total.person, total.role) == (2, moderator.username, Role.MODERATOR)
+
+    items_ingest(account=accounts[0], remote_items=[remote("c9", "Un svētdien?", post="p0")])
+    rollups_refresh()  # an incremental refresh adds to the day's totals
+    assert s.sentiment_totals(**period).total == 3
+    rollups_rebuild(workspace=workspace)  # a rebuild writes them again, nothing counted twice
+    assert figures()[0] == 2 and s.sentiment_totals(**period).total == 3
+
+    # The whole-workspace figures come from the totals alone (what makes them fast), not the account rows.
+    ResponseDay.objects.filter(workspace=workspace, account__isnull=False).delete()
+    SentimentDay.objects.filter(workspace=workspace, account__isnull=False).delete()
+    assert s.response_headline(**period).current.answered == 2 and s.sentiment_totals(**period).total == 3
 
 
 def test_daily_account_snapshots_from_the_sandbox(owner_access, workspace):

@@ -189,3 +189,15 @@ def test_bulk_assign_and_resolve_and_another_workspaces_thread_is_a_404_with_not
     assert Thread.objects.filter(pk__in=mine, status=ThreadStatus.CLOSED).count() == 2
     theirs.refresh_from_db()
     assert theirs.status == ThreadStatus.OPEN and theirs.assignee is None
+
+
+def test_the_language_filter_offers_the_workspaces_languages_only(inbox, owner_access, other_workspace):
+    from kopiena.inbox.selectors import languages_in_inbox
+
+    found = set(Thread.objects.filter(workspace=owner_access.workspace).values_list("language", flat=True))
+    assert languages_in_inbox(access=owner_access) == sorted(found - {""})
+    theirs = Thread.objects.first()
+    theirs.pk, theirs.workspace, theirs.language, theirs.root_external_id = None, other_workspace, "de", "x"
+    theirs.save()
+    Thread.objects.filter(workspace=owner_access.workspace).update(language="")
+    assert languages_in_inbox(access=owner_access) == []
