@@ -265,16 +265,10 @@ def run_engine(args) -> dict:
     seeded = seed(args, now)
     seed_seconds = time.perf_counter() - began
     rollups = build_rollups()
-    if args.engine == "postgres":
-        from django.db import connection
+    from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # both engines: planner statistics, as a maintained database has
     today = now.astimezone(zone_of("Europe/Riga")).date()
     queries = time_queries(seeded["workspace"], seeded["accounts"][0].pk, today, args.repeat)
     from kopiena.analytics.models import EngagementDay, PostStat, ResponseDay, SentimentDay

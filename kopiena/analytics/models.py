@@ -93,6 +93,7 @@ class EngagementDay(models.Model):
     account = models.ForeignKey("integrations.ConnectedAccount", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     weekday = models.PositiveSmallIntegerField()
+    week = models.DateField(help_text="The Monday of the day's week: cadence's weekly limits group by it")
     hour = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=40)
     theme = models.CharField(max_length=80, blank=True)

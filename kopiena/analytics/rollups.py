@@ -235,6 +235,7 @@ def _engagement_days_update(keys: Iterable[tuple[int, int, date]]) -> None:
                     account_id=account_id,
                     day=g["day"],
                     weekday=g["weekday"],
+                    week=g["day"] - timedelta(days=g["weekday"]),
                     hour=g["hour"],
                     content_type=g["content_type"],
                     theme=g["theme"],

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
+from kopiena.analytics.cadence import CadenceLine, cadence_kept  # noqa: F401  (read from here by the pages)
 from kopiena.analytics.models import (
     AccountSnapshot,
     EngagementDay,
@@ -557,55 +558,6 @@ def content_mix_published(
 
 
 @dataclass(frozen=True)
-class CadenceLine:
-    account_id: int
-    posts: int
-    busiest_day: int  # most posts on one local day
-    days_over: int  # days above the policy's max_per_day
-    weeks_over: int  # Monday-weeks above max_per_week
-    max_per_day: int | None
-    max_per_week: int | None
-
-
-def cadence_kept(*, workspace, start: date, end: date, account_id: int | None = None) -> list[CadenceLine]:
-    """Per account: posts published, the busiest day, and how many days / weeks went over the policy's
-    cadence limits (M1: don't post too often)."""
-    from kopiena.policy import evaluators
-
-    policy = policy_current(workspace=workspace)
-    per_day = (
-        _days(EngagementDay.objects, workspace, start, end, account_id)
-        .values_list("account_id", "day")
-        .annotate(n=Sum("posts"))
-        .order_by()
-    )
-    days: dict[int, dict[date, int]] = defaultdict(dict)
-    for account, day, n in per_day:
-        days[account][day] = n
-    platforms = dict(
-        ConnectedAccount.objects.filter(workspace=workspace, pk__in=list(days)).values_list("pk", "platform")
-    )
-    lines = []
-    for account, counts in sorted(days.items()):
-        rule = evaluators.cadence_for(policy, f"{platforms.get(account, '')}:{account}").rule
-        weeks: Counter = Counter()
-        for day, n in counts.items():
-            weeks[day - timedelta(days=day.weekday())] += n
-        lines.append(
-            CadenceLine(
-                account_id=account,
-                posts=sum(counts.values()),
-                busiest_day=max(counts.values()),
-                days_over=sum(1 for n in counts.values() if rule.max_per_day and n > rule.max_per_day),
-                weeks_over=sum(1 for n in weeks.values() if rule.max_per_week and n > rule.max_per_week),
-                max_per_day=rule.max_per_day,
-                max_per_week=rule.max_per_week,
-            )
-        )
-    return lines
-
-
-@dataclass(frozen=True)
 class ResponseFigures:
     answered: int
     average_hours: float | None
@@ -780,15 +732,21 @@ def top_posts(
     *, workspace, start: date, end: date, account_id: int | None = None, limit: int = 5, bottom: bool = False
 ) -> list[PostLine]:
     """The posts with the most (``bottom``: the least) engagement among posts with counters."""
-    order = ("engagement", "published_at") if bottom else ("-engagement", "-published_at")
-    rows = (
+    order = ("engagement", "published_at", "pk") if bottom else ("-engagement", "-published_at", "-pk")
+    # Ranked first, joined after: joining each post's text before the sort cost 140 ms over two years.
+    ranked = list(
         _days(PostStat.objects, workspace, start, end, account_id)
         .filter(taken_at__isnull=False)
+        .order_by(*order)
+        .values_list("pk", flat=True)[: max(1, min(limit, 100))]
+    )
+    rows = (
+        PostStat.objects.filter(pk__in=ranked)
         .order_by(*order)
         .values_list(
             "delivery_id", "post_id", "account_id", "published_at", "content_type", "theme",
             "post__text", "delivery__remote_url", "likes", "reposts", "replies", "engagement", "views",
-        )[: max(1, min(limit, 100))]
+        )
     )  # fmt: skip
     return [PostLine(*row[:6], (row[6] or "")[:200], *row[7:]) for row in rows]
 

@@ -167,3 +167,29 @@ def test_a_big_batch_updates_its_day_rows_within_the_statement_limits(make_accou
     rollups._response_days_add(totals)
     rollups._response_days_add(totals)
     assert ResponseDay.objects.filter(answered=2).count() == 11_000
+
+
+def test_cadence_counts_days_and_monday_weeks_over_the_policys_limits(make_account, publish, workspace):
+    # The default policy allows 2 posts a day and 10 a week. Week 1: 3 on Monday (a day over), 2 a day
+    # Tuesday–Saturday (13 in the week: a week over); week 2: 3 on Sunday 23:30 Riga (its own local day,
+    # still week 2). Another account posts once; a third never.
+    busy, quiet, _silent = make_account("Busy"), make_account("Quiet"), make_account("Silent")
+    monday = date(2026, 11, 2)
+    for minute in (0, 10, 20):
+        publish(busy, riga(monday, 9, minute), likes=1)
+    for day in range(1, 6):
+        for hour in (9, 15):
+            publish(busy, riga(monday + timedelta(days=day), hour), likes=1)
+    for minute in (0, 10, 30):
+        publish(busy, riga(monday + timedelta(days=13), 23, minute), likes=1)
+    publish(quiet, riga(monday, 12), likes=None)
+    rollups_refresh()
+    lines = s.cadence_kept(workspace=workspace, start=monday, end=monday + timedelta(days=13))
+    got = [(x.account_id, x.posts, x.busiest_day, x.days_over, x.weeks_over) for x in lines]
+    assert got == [(busy.pk, 16, 3, 2, 1), (quiet.pk, 1, 1, 0, 0)]
+    assert (lines[0].max_per_day, lines[0].max_per_week) == (2, 10)
+    (only,) = s.cadence_kept(
+        workspace=workspace, start=monday, end=monday + timedelta(days=6), account_id=busy.pk
+    )
+    assert (only.posts, only.days_over, only.weeks_over) == (13, 1, 1)
+    assert s.cadence_kept(workspace=workspace, start=monday, end=monday, account_id=_silent.pk) == []
