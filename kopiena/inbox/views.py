@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kopiena.core.clock import now
 from kopiena.core.errors import DomainError
 from kopiena.inbox.corrections import item_correct
-from kopiena.inbox.models import ReplyState, Resolution, Sentiment, ThreadStatus
+from kopiena.inbox.models import ItemKind, Priority, ReplyState, Resolution, Sentiment, ThreadStatus
 from kopiena.inbox.notes import thread_note_add, thread_tag
 from kopiena.inbox.polling import inbox_capable
 from kopiena.inbox.reply_approval import may_approve_reply, reply_approve, reply_send_back
@@ -101,9 +101,14 @@ def inbox(request: HttpRequest, ws: str) -> HttpResponse:
         at=moment,
     )
     calendar = business_calendar_for(workspace=request.access.workspace)
+    # Labels looked up once per page: get_FOO_display rebuilds the choices' dict on every call.
+    kinds, priorities, statuses = dict(ItemKind.choices), dict(Priority.choices), dict(ThreadStatus.choices)
     for thread in page.threads:
         thread.sla = sla_state(thread, calendar, moment)
         thread.latest = thread.items_newest_first[0] if thread.items_newest_first else None
+        thread.kind_label = kinds.get(thread.latest.kind, "") if thread.latest else ""
+        thread.priority_label = priorities.get(thread.priority, thread.priority)
+        thread.status_label = statuses.get(thread.status, thread.status)
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("after", "partial") and v})
     context = {
         "threads": page.threads,
