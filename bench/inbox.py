@@ -142,6 +142,9 @@ def measure(args, load_at_start) -> dict:
     seed(workspace, account, members, args.rows)
     seed_seconds = time.perf_counter() - started
     member = access_workspace(actor=members[0], slug=workspace.slug) if members else access
+    from kopiena.core.tasks_runtime.embedded import freeze_startup_objects
+
+    freeze_startup_objects()  # what `kopiena run` and the WSGI entry point do before serving
     client = Client()
     client.force_login(member.user)
     selectors.now = lambda: NOW  # deadlines are seeded around NOW

@@ -85,6 +85,15 @@ def test_sorted_by_deadline_and_filters_combine(inbox, owner_access, account):
     assert _ids(owner_access, sentiment="negative", view="all") == {"n1"}
 
 
+@pytest.fixture(params=["by_matches", "thread_by_thread"])
+def search_way(request, monkeypatch):
+    """Both ways a search runs: a rare word by its list of matches, a common one thread by thread."""
+    from kopiena.inbox import selectors
+
+    monkeypatch.setattr(selectors, "COMMON_WORD_MATCHES", 10**6 if request.param == "by_matches" else 0)
+    return request.param
+
+
 @pytest.mark.parametrize(
     ("words", "found"),
     [
@@ -97,11 +106,11 @@ def test_sorted_by_deadline_and_filters_combine(inbox, owner_access, account):
         ("%_'\";--", set()),  # punctuation only: nothing, and no error
     ],
 )
-def test_full_text_search_in_three_languages(inbox, owner_access, words, found):
+def test_full_text_search_in_three_languages(inbox, owner_access, words, found, search_way):
     assert _ids(owner_access, view="all", q=words) == found
 
 
-def test_search_never_crosses_workspaces(inbox, other_workspace, owner_access):
+def test_search_never_crosses_workspaces(inbox, other_workspace, owner_access, search_way):
     stranger = access_workspace(actor=other_workspace.memberships.get().user, slug=other_workspace.slug)
     foreign = account_connect(
         access=stranger,
