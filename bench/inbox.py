@@ -141,6 +141,10 @@ def measure(args, load_at_start) -> dict:
     started = time.perf_counter()
     seed(workspace, account, members, args.rows)
     seed_seconds = time.perf_counter() - started
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather after a bulk load
     member = access_workspace(actor=members[0], slug=workspace.slug) if members else access
     from kopiena.core.tasks_runtime.embedded import freeze_startup_objects
 

@@ -196,7 +196,11 @@ def threads_page(
     if owed_phase:
         owed = qs.filter(response_due_at__isnull=False)
         if due is not None:
-            owed = owed.filter(Q(response_due_at__gt=due) | Q(response_due_at=due, pk__gt=last))
+            # The first condition is implied by the second; it is there so PostgreSQL starts the index scan
+            # at the cursor (it cannot with the OR alone, and read 10,000 rows to reach page 200).
+            owed = owed.filter(response_due_at__gte=due).filter(
+                Q(response_due_at__gt=due) | Q(response_due_at=due, pk__gt=last)
+            )
         threads = list(owed[: size + 1])
         last = 0
     if len(threads) <= size:
