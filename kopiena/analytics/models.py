@@ -115,7 +115,15 @@ class EngagementDay(models.Model):
         indexes = [models.Index(fields=["workspace", "day"], name="engagement_day_by_day")]
 
 
-TOTAL_HELP = "None: the workspace's total over its accounts, what whole-workspace charts read"
+def account_or_total() -> models.ForeignKey:
+    """The account of a rollup row that also keeps workspace totals: None on the total rows."""
+    return models.ForeignKey(
+        "integrations.ConnectedAccount",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="None: the workspace's total over its accounts, what whole-workspace charts read",
+    )
 
 
 class ResponseDay(models.Model):
@@ -127,13 +135,7 @@ class ResponseDay(models.Model):
     instead of summing every account's (300,000 for 100 accounts)."""
 
     workspace = models.ForeignKey("teams.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(
-        "integrations.ConnectedAccount",
-        null=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text=TOTAL_HELP,
-    )
+    account = account_or_total()
     day = models.DateField()
     sla_kind = models.CharField(max_length=8)
     person = models.CharField(max_length=150, blank=True)
@@ -161,13 +163,7 @@ class SentimentDay(models.Model):
     rows without an account are the workspace's totals (as in ``ResponseDay``)."""
 
     workspace = models.ForeignKey("teams.Workspace", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(
-        "integrations.ConnectedAccount",
-        null=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text=TOTAL_HELP,
-    )
+    account = account_or_total()
     day = models.DateField()
     sentiment = models.CharField(max_length=10, blank=True)
     items = models.PositiveIntegerField(default=0)
