@@ -109,7 +109,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from kopiena.core.tasks_runtime.embedded import freeze_startup_objects
+    from kopiena.core.heap import freeze_startup_objects
     from kopiena.publishing.selectors import posts_for_calendar
     from kopiena.teams.selectors import access_workspace
 

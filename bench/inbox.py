@@ -146,7 +146,7 @@ def measure(args, load_at_start) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather after a bulk load
     member = access_workspace(actor=members[0], slug=workspace.slug) if members else access
-    from kopiena.core.tasks_runtime.embedded import freeze_startup_objects
+    from kopiena.core.heap import freeze_startup_objects
 
     freeze_startup_objects()  # what `kopiena run` and the WSGI entry point do before serving
     client = Client()

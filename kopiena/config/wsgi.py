@@ -5,6 +5,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kopiena.config.settings")
 application = get_wsgi_application()
 
-from kopiena.core.tasks_runtime.embedded import freeze_startup_objects  # noqa: E402  (after Django is set up)
+from kopiena.core.heap import freeze_startup_objects  # noqa: E402  (after Django is set up)
 
 freeze_startup_objects()

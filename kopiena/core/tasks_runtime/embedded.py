@@ -7,7 +7,6 @@ releases the clock's leadership, in that order.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -23,21 +22,11 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from kopiena.core.heap import freeze_startup_objects
 from kopiena.core.tasks_runtime.clock import Clock
 from kopiena.core.tasks_runtime.worker import Worker
 
 JOIN_SECONDS = 30.0
-
-
-def freeze_startup_objects() -> None:
-    """Move everything loaded at start-up (Django, our modules, URL patterns) out of the garbage
-    collector's sight. Without it a full collection re-scans those few hundred thousand objects and stalls
-    a request for ~100 ms now and then (seen as the calendar's p95 in bench/calendar.py)."""
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018  (imports every view module now rather than on first request)
-    gc.collect()
-    gc.freeze()
 
 
 def prepare_database(*, stdout: TextIO, migrate: bool) -> None:

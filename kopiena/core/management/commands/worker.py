@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kopiena.core.tasks_runtime.embedded import freeze_startup_objects, install_stop_signals, task_log_level
+from kopiena.core.heap import freeze_startup_objects
+from kopiena.core.tasks_runtime.embedded import install_stop_signals, task_log_level
 from kopiena.core.tasks_runtime.worker import Worker
 
 
